@@ -1,0 +1,73 @@
+"""The terminal commands behind `python -m core.train` and `python -m core.evaluate`."""
+import argparse
+import sys
+import time
+
+from core.data import DataError, load_mnist, to_inputs
+from core.io import ModelFileError, load_model, save_model
+from core.presets import PRESETS, preset_config
+from core.train import Trainer, TrainingDiverged, make_splits, train_metadata
+
+BAR_WIDTH = 24
+
+
+def preset_table() -> str:
+    rows = [f"  {name:<18} published {p.published:.0%}  {p.title}" for name, p in PRESETS.items()]
+    return "presets:\n" + "\n".join(rows)
+
+
+def progress_line(event, epochs: int) -> str:
+    done = min(event.epoch / epochs, 1.0)
+    bar = "#" * round(done * BAR_WIDTH)
+    line = (f"\repoch {event.epoch:5.2f}/{epochs} [{bar:<{BAR_WIDTH}}] loss {event.batch_loss:.4f} "
+            f"lr {event.learning_rate:.2g} {event.images_per_sec:,.0f} img/s")
+    if event.kind == "epoch":
+        line += f"  train acc {event.train_accuracy:.4f}  val acc {event.val_accuracy:.4f}\n"
+    return line
+
+
+def train_command(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m core.train", description="Train a network on MNIST.",
+                                     epilog=preset_table(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--preset", required=True, choices=PRESETS, metavar="NAME", help="one of the presets below")
+    parser.add_argument("--epochs", type=int, help="override the preset's number of epochs")
+    parser.add_argument("--seed", type=int, help="override the preset's seed (default 0)")
+    parser.add_argument("--out", help="where to save the trained model (.npz)")
+    args = parser.parse_args(argv)
+    config = preset_config(args.preset, epochs=args.epochs, seed=args.seed)
+    try:
+        trainer = Trainer(config, make_splits(config, *load_mnist("train")))
+        last_draw = 0.0
+        for event in trainer.run():
+            if event.kind == "epoch" or time.monotonic() - last_draw > 0.1:
+                sys.stderr.write(progress_line(event, config.epochs))
+                last_draw = time.monotonic()
+        X_test, y_test = load_mnist("test")
+        accuracy = trainer.network.accuracy(to_inputs(X_test), y_test)
+    except (DataError, TrainingDiverged) as err:
+        print(f"\nerror: {err}", file=sys.stderr)
+        return 1
+    sys.stderr.write(f"trained in {trainer.elapsed:.1f} s\n")
+    if args.out:
+        command = " ".join(["python -m core.train", *(argv if argv is not None else sys.argv[1:])])
+        save_model(args.out, trainer.network, {**train_metadata(config, args.preset, accuracy, trainer),
+                                               "command": command})
+        sys.stderr.write(f"saved {args.out}\n")
+    print(f"test_accuracy={accuracy:.4f}")
+    return 0
+
+
+def evaluate_command(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m core.evaluate", description="Test a saved model on the 10,000 MNIST test images.")
+    parser.add_argument("path", help="a model file (.npz)")
+    args = parser.parse_args(argv)
+    try:
+        network, meta = load_model(args.path)
+        images, labels = load_mnist("test")
+    except (ModelFileError, DataError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    sizes = "-".join(map(str, network.sizes))
+    print(f"{args.path}: {sizes} {network.activation}/{network.output}, recorded accuracy {meta.get('test_accuracy')}")
+    print(f"test_accuracy={network.accuracy(to_inputs(images), labels):.4f}")
+    return 0

@@ -1,0 +1,142 @@
+"""Reading MNIST: the IDX files that ship in data/mnist, the Kaggle CSV layout, and splits.
+
+Everything returns plain NumPy arrays: images as uint8 (N, 28, 28), labels as uint8 (N,).
+"""
+import csv
+import gzip
+import hashlib
+import io
+from pathlib import Path
+
+import numpy as np
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "mnist"
+FILES = {
+    "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", 60000),
+    "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", 10000),
+}
+FIX = "copy the canonical files again from shared/data/mnist/ into data/mnist/"
+IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+PIXELS = 784
+
+
+class DataError(ValueError):
+    """A data file is missing, damaged or not in the expected layout; the message says which and why."""
+
+
+def parse_idx(raw: bytes, name: str = "IDX data") -> np.ndarray:
+    """Decode IDX bytes: 2 zero bytes, a dtype code, the number of dimensions, the sizes, the values."""
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in IDX_DTYPES:
+        raise DataError(f"{name}: not an IDX file (bad magic number {raw[:4].hex() or 'empty'}).")
+    dtype, ndim = np.dtype(IDX_DTYPES[raw[2]]), raw[3]
+    header = 4 + 4 * ndim
+    if ndim == 0 or len(raw) < header:
+        raise DataError(f"{name}: IDX header is cut short ({len(raw)} bytes).")
+    shape = tuple(int(d) for d in np.frombuffer(raw, ">u4", count=ndim, offset=4))
+    expected = header + int(np.prod(shape)) * dtype.itemsize
+    if len(raw) != expected:
+        raise DataError(f"{name}: header promises {shape} = {expected} bytes, file has {len(raw)}; "
+                        "the file is truncated or has trailing bytes.")
+    return np.frombuffer(raw, dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+
+
+def read_idx(path) -> np.ndarray:
+    """Read an IDX file, gzipped (.gz) or raw, checking magic number, dimensions and byte count."""
+    path = Path(path)
+    raw = _read_bytes(path)
+    if path.suffix == ".gz":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as err:
+            raise DataError(f"{path.name}: not a valid gzip file ({err}); {FIX}.") from None
+    return parse_idx(raw, path.name)
+
+
+def _read_bytes(path: Path) -> bytes:
+    if not path.is_file():
+        raise DataError(f"{path}: file is missing; {FIX}.")
+    return path.read_bytes()
+
+
+def _expected_sha256(root: Path) -> dict:
+    sums = root / "SHA256SUMS"
+    lines = _read_bytes(sums).decode().split("\n")
+    return {name: digest for digest, name in (line.split() for line in lines if line.strip())}
+
+
+def load_mnist(split: str = "train", root=DATA_DIR) -> tuple:
+    """Load one MNIST split after checking each file's SHA-256: images (N, 28, 28) uint8, labels (N,) uint8."""
+    if split not in FILES:
+        raise ValueError(f"split must be 'train' or 'test', not {split!r}")
+    root = Path(root)
+    image_file, label_file, count = FILES[split]
+    expected = _expected_sha256(root)
+    arrays = []
+    for name in (image_file, label_file):
+        raw = _read_bytes(root / name)
+        if hashlib.sha256(raw).hexdigest() != expected.get(name):
+            raise DataError(f"{root / name}: checksum does not match SHA256SUMS (the file is altered "
+                            f"or truncated); {FIX}.")
+        arrays.append(read_idx(root / name))
+    images, labels = arrays
+    if images.shape != (count, 28, 28) or labels.shape != (count,):
+        raise DataError(f"{split}: expected {count} 28x28 images and labels, got {images.shape}, {labels.shape}.")
+    return images, labels
+
+
+def load_kaggle_csv(source, max_rows: int = 100_000) -> tuple:
+    """Read the Kaggle "digit recognizer" CSV: `label,pixel0..pixel783` (train) or `pixel0..pixel783` (test).
+
+    Returns images (N, 28, 28) uint8 and labels (N,) uint8, or None for the label-less test layout.
+    `source` is a path or a text/binary file object.
+    """
+    text = Path(source).read_text() if isinstance(source, (str, Path)) else source.read()
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    rows = csv.reader(io.StringIO(text))
+    header = next(rows, None)
+    if not header:
+        raise DataError("The CSV file is empty: expected a header `label,pixel0,...,pixel783`.")
+    header = [h.strip() for h in header]
+    pixel_names = [f"pixel{i}" for i in range(PIXELS)]
+    has_labels = header[:1] == ["label"]
+    if header[has_labels:] != pixel_names:
+        raise DataError(f"The CSV header must be `label,pixel0,...,pixel783` or `pixel0,...,pixel783`; "
+                        f"it starts with {','.join(header[:3])!r} and has {len(header)} columns.")
+    values = []
+    for line, row in enumerate(rows, start=2):
+        if not row:
+            continue
+        if len(values) == max_rows:
+            raise DataError(f"The CSV file has more than {max_rows:,} rows; use a smaller file.")
+        if len(row) != len(header):
+            raise DataError(f"Line {line} has {len(row)} values; the header has {len(header)}.")
+        try:
+            values.append([int(v) for v in row])
+        except ValueError:
+            raise DataError(f"Line {line} has a value that is not a whole number.") from None
+    if not values:
+        raise DataError("The CSV file has a header but no images.")
+    table = np.array(values, dtype=np.int64)
+    pixels = table[:, int(has_labels):]
+    if pixels.min() < 0 or pixels.max() > 255:
+        raise DataError("Pixel values must lie between 0 and 255.")
+    labels = None
+    if has_labels:
+        if table[:, 0].min() < 0 or table[:, 0].max() > 9:
+            raise DataError("Labels must be digits from 0 to 9.")
+        labels = table[:, 0].astype(np.uint8)
+    return pixels.astype(np.uint8).reshape(-1, 28, 28), labels
+
+
+def to_inputs(images: np.ndarray, dtype=np.float32) -> np.ndarray:
+    """Flatten uint8 images (N, 28, 28) into the rows the network reads: X (N, 784), pixels in [0, 1]."""
+    return images.reshape(len(images), -1).astype(dtype) / dtype(255)
+
+
+def train_val_split(n: int, val_size: int, seed: int = 0) -> tuple:
+    """Shuffle indices 0..n-1 with a seed and cut off `val_size` of them for validation."""
+    if not 0 <= val_size < n:
+        raise ValueError(f"val_size must be between 0 and {n - 1}, not {val_size}")
+    order = np.random.default_rng(seed).permutation(n)
+    return np.sort(order[val_size:]), np.sort(order[:val_size])

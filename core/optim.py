@@ -1,0 +1,63 @@
+"""Gradient descent and its refinements, updating parameters in place, and learning-rate schedules."""
+import math
+
+import numpy as np
+
+
+class SGD:
+    """Plain gradient descent, W <- W - lr dW; with momentum v <- m v + dW, W <- W - lr v."""
+
+    def __init__(self, momentum: float = 0.0):
+        self.momentum, self.velocity = momentum, {}
+
+    def step(self, params: dict, grads: dict, lr: float):
+        for name, p in params.items():
+            g = grads[name]
+            if self.momentum:
+                v = self.velocity.setdefault(name, np.zeros_like(p))
+                v *= self.momentum
+                v += g
+                g = v
+            p -= lr * g
+
+
+class Adam:
+    """Adam: running means of the gradient (m) and its square (v), bias-corrected; W <- W - lr m^ / (sqrt(v^) + eps)."""
+
+    def __init__(self, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.m, self.v, self.t = {}, {}, 0
+
+    def step(self, params: dict, grads: dict, lr: float):
+        self.t += 1
+        # fold both bias corrections into the step size: lr_t = lr sqrt(1 - b2^t) / (1 - b1^t)
+        lr_t = lr * math.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)
+        for name, p in params.items():
+            g = grads[name]
+            m = self.m.setdefault(name, np.zeros_like(p))
+            v = self.v.setdefault(name, np.zeros_like(p))
+            m += (1 - self.beta1) * (g - m)      # m = b1 m + (1 - b1) g
+            v += (1 - self.beta2) * (g * g - v)  # v = b2 v + (1 - b2) g^2
+            p -= lr_t * m / (np.sqrt(v) + self.eps)
+
+
+OPTIMIZERS = {"sgd": lambda momentum: SGD(0.0), "momentum": lambda momentum: SGD(momentum),
+              "adam": lambda momentum: Adam()}
+SCHEDULES = ("constant", "step", "cosine")
+
+
+def scheduled_lr(base: float, schedule: str, epoch_progress: float, epochs: int,
+                 step_every: int = 5, gamma: float = 0.5, floor: float = 0.01) -> float:
+    """The learning rate after `epoch_progress` epochs (fractional) of `epochs` planned.
+
+    constant: lr; step: lr * gamma^floor(epoch / step_every); cosine: from lr down to floor*lr,
+    lr_t = lr (floor + (1 - floor)(1 + cos(pi t / T)) / 2).
+    """
+    if schedule == "constant":
+        return base
+    if schedule == "step":
+        return base * gamma ** (int(epoch_progress) // step_every)
+    if schedule == "cosine":
+        t = min(epoch_progress / max(epochs, 1), 1.0)
+        return base * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * t)))
+    raise ValueError(f"unknown schedule {schedule!r}: choose from {SCHEDULES}")

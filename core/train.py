@@ -1,0 +1,145 @@
+"""The training loop: shuffle, take a batch, backpropagate, step; report progress as events.
+
+`Trainer.run(epochs)` is a generator. Stop by no longer iterating (between steps); resume by calling
+`run(1)` again; change `trainer.config.learning_rate` between steps. Same seed, same result.
+
+Command line: python -m core.train --preset fast --out weights/fast.npz
+"""
+import math
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from core.data import load_mnist, to_inputs, train_val_split
+from core.losses import OUTPUTS
+from core.network import Network
+from core.optim import OPTIMIZERS, scheduled_lr
+from core.presets import TrainConfig
+
+
+class TrainingDiverged(ArithmeticError):
+    """The loss became NaN or infinite; the message explains why and what to change."""
+
+
+@dataclass
+class Progress:
+    """One report from the loop: after every step (kind 'step') and after every epoch (kind 'epoch')."""
+    kind: str
+    step: int
+    epoch: float            # epochs done, fractional during an epoch
+    batch_loss: float
+    learning_rate: float
+    images_per_sec: float
+    elapsed: float          # seconds spent training (pauses excluded)
+    train_loss: float = math.nan   # epoch means over its batches
+    train_accuracy: float = math.nan
+    val_loss: float = math.nan
+    val_accuracy: float = math.nan
+
+
+@dataclass
+class Splits:
+    """Training and validation inputs X (N, 784) and labels y (N,)."""
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+
+
+def make_splits(config: TrainConfig, images, labels, dtype=np.float32) -> Splits:
+    """Hold out `val_size` seeded images for validation and keep `train_size` (all if None) for training."""
+    train_idx, val_idx = train_val_split(len(images), config.val_size, config.seed)
+    if config.train_size is not None:
+        train_idx = train_idx[:config.train_size]
+    X = to_inputs(images, dtype)
+    return Splits(X[train_idx], labels[train_idx], X[val_idx], labels[val_idx])
+
+
+def build_network(config: TrainConfig, dtype=np.float32) -> Network:
+    return Network.create(config.hidden, config.activation, config.output, config.init, config.seed, dtype)
+
+
+def divergence_message(step: int, lr: float) -> str:
+    return (f"Training stopped at step {step}: the loss became NaN or infinite. With a learning rate of "
+            f"{lr:g} each step overshoots, the weights grow without bound and the numbers overflow. "
+            f"Lower the learning rate (try {lr / 10:g}) and start again.")
+
+
+class Trainer:
+    """Owns a network, its optimiser state and a random generator, so training can stop and go on."""
+
+    def __init__(self, config: TrainConfig, splits: Splits, network: Network | None = None):
+        if config.batch_size is not None and config.batch_size < 1:
+            raise ValueError("the batch size must be at least 1")
+        if len(splits.X_train) == 0:
+            raise ValueError("the training set is empty")
+        self.config, self.splits = config, splits
+        self.network = network or build_network(config, splits.X_train.dtype)
+        self.optimizer = OPTIMIZERS[config.optimizer](config.momentum)
+        self.rng = np.random.default_rng([config.seed, 1])  # shuffling and dropout, apart from the init
+        self.step, self.epochs_done, self.elapsed = 0, 0, 0.0
+
+    @property
+    def batch_size(self) -> int:
+        n = len(self.splits.X_train)
+        return n if self.config.batch_size is None else min(self.config.batch_size, n)
+
+    def run(self, epochs: int | None = None):
+        """Train for `epochs` more epochs (default: the config's), yielding a Progress after each step and epoch."""
+        for _ in range(self.config.epochs if epochs is None else epochs):
+            yield from self._epoch()
+
+    def _epoch(self):
+        c, X, y = self.config, self.splits.X_train, self.splits.y_train
+        order = self.rng.permutation(len(X))
+        starts = range(0, len(X), self.batch_size)
+        loss_sum = correct = epoch_time = 0.0
+        for i, start in enumerate(starts):
+            began = time.perf_counter()
+            idx = order[start:start + self.batch_size]
+            lr = scheduled_lr(c.learning_rate, c.schedule, self.epochs_done + i / len(starts), c.epochs, c.step_every)
+            loss, hits = self._train_step(X[idx], y[idx], lr)
+            self.step += 1
+            loss_sum += loss * len(idx)
+            correct += hits
+            took = time.perf_counter() - began
+            self.elapsed += took
+            epoch_time += took
+            yield Progress("step", self.step, self.epochs_done + (i + 1) / len(starts), loss, lr,
+                           len(idx) / max(took, 1e-9), self.elapsed)
+        self.epochs_done += 1
+        net, out = self.network, OUTPUTS[self.network.output]
+        val_loss = val_acc = math.nan
+        if len(self.splits.X_val):
+            P = net.predict_proba(self.splits.X_val)
+            val_loss, val_acc = out.loss(P, self.splits.y_val), float(np.mean(P.argmax(1) == self.splits.y_val))
+        yield Progress("epoch", self.step, float(self.epochs_done), loss, lr, len(X) / max(epoch_time, 1e-9),
+                       self.elapsed, loss_sum / len(X), correct / len(X), val_loss, val_acc)
+
+    def _train_step(self, Xb, yb, lr: float) -> tuple:
+        """One gradient step on a batch; returns its loss and how many of it were classified right."""
+        c, net = self.config, self.network
+        fwd = net.forward(Xb, c.dropout, self.rng)
+        out = OUTPUTS[net.output]
+        loss = out.loss(fwd.P, yb) + net.l2_penalty(c.l2)
+        if not math.isfinite(loss) or not np.isfinite(fwd.P).all():
+            raise TrainingDiverged(divergence_message(self.step + 1, lr))
+        grads = net.backward(fwd, out.delta(fwd.P, yb), c.l2)
+        self.optimizer.step(net.params(), grads, lr)
+        return loss, int(np.sum(fwd.P.argmax(1) == yb))
+
+
+def train_metadata(config: TrainConfig, preset: str | None, test_accuracy: float, trainer: Trainer) -> dict:
+    """What a model file records about how it was made."""
+    return {"preset": preset, "config": asdict(config), "epochs_trained": trainer.epochs_done,
+            "steps": trainer.step, "train_seconds": round(trainer.elapsed, 2), "test_accuracy": test_accuracy}
+
+
+def main(argv=None):
+    from core.cli import train_command
+    return train_command(argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
