@@ -119,7 +119,7 @@ def _metadata(entry) -> dict:
 
 
 def _parameters(arrays: dict) -> tuple:
-    layers = len(arrays) // 2
+    layers = max((int(key[1:]) for key in arrays), default=0)
     expected = {f"{kind}{l}" for l in range(1, layers + 1) for kind in "Wb"}
     if layers == 0 or set(arrays) != expected:
         raise ModelFileError(f"Expected parameters W1, b1, ..., W{max(layers, 1)}, b{max(layers, 1)}; "

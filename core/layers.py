@@ -17,7 +17,9 @@ def dense_backward(dZ, X, W, need_dX: bool = True):
 
 def dropout_mask(shape, rate: float, rng, dtype=np.float32):
     """Keep each unit with probability 1 - rate and scale kept ones by 1 / (1 - rate), so E[A] is unchanged."""
-    return (rng.random(shape) >= rate).astype(dtype) / dtype(1 - rate)
+    mask = (rng.random(shape) >= rate).astype(dtype)
+    mask /= 1 - rate
+    return mask
 
 
 def dropout_forward(A, mask):

@@ -28,6 +28,13 @@ def init_weights(n_in: int, n_out: int, scheme: str, rng, dtype) -> np.ndarray:
     return W.astype(dtype)
 
 
+def check_names(activation: str, output: str):
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}: choose from {sorted(ACTIVATIONS)}")
+    if output not in OUTPUTS:
+        raise ValueError(f"unknown output {output!r}: choose from {sorted(OUTPUTS)}")
+
+
 @dataclass
 class Forward:
     """Everything the forward pass computed: Zs[l] and As[l] per layer (As[0] is X), dropout masks."""
@@ -49,14 +56,12 @@ class Network:
     output: str = "softmax"
 
     def __post_init__(self):
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {self.activation!r}: choose from {sorted(ACTIVATIONS)}")
-        if self.output not in OUTPUTS:
-            raise ValueError(f"unknown output {self.output!r}: choose from {sorted(OUTPUTS)}")
+        check_names(self.activation, self.output)
 
     @classmethod
     def create(cls, hidden=(128,), activation="relu", output="softmax", init=None, seed=0, dtype=np.float32):
         """A new network 784 -> hidden... -> 10 with random weights (the scheme that fits the activation) and zero biases."""
+        check_names(activation, output)
         sizes = [INPUTS, *hidden, CLASSES]
         if any(int(s) < 1 for s in hidden):
             raise ValueError("every hidden layer needs at least one neuron")

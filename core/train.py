@@ -60,9 +60,13 @@ def build_network(config: TrainConfig, dtype=np.float32) -> Network:
     return Network.create(config.hidden, config.activation, config.output, config.init, config.seed, dtype)
 
 
-def divergence_message(step: int, lr: float) -> str:
-    return (f"Training stopped at step {step}: the loss became NaN or infinite. With a learning rate of "
-            f"{lr:g} each step overshoots, the weights grow without bound and the numbers overflow. "
+BLOW_UP = 10  # a loss above 10x its first value means the steps overshoot
+
+
+def divergence_message(step: int, lr: float, first_loss: float, loss: float) -> str:
+    what = "became NaN or infinite" if not math.isfinite(loss) else f"shot up from {first_loss:.2f} to {loss:.2f}"
+    return (f"Training stopped at step {step}: the loss {what}. With a learning rate of {lr:g} each step "
+            f"overshoots the minimum, so the weights grow instead of settling. "
             f"Lower the learning rate (try {lr / 10:g}) and start again.")
 
 
@@ -79,6 +83,7 @@ class Trainer:
         self.optimizer = OPTIMIZERS[config.optimizer](config.momentum)
         self.rng = np.random.default_rng([config.seed, 1])  # shuffling and dropout, apart from the init
         self.step, self.epochs_done, self.elapsed = 0, 0, 0.0
+        self.first_loss = None
 
     @property
     def batch_size(self) -> int:
@@ -120,11 +125,15 @@ class Trainer:
     def _train_step(self, Xb, yb, lr: float) -> tuple:
         """One gradient step on a batch; returns its loss and how many of it were classified right."""
         c, net = self.config, self.network
-        fwd = net.forward(Xb, c.dropout, self.rng)
-        out = OUTPUTS[net.output]
-        loss = out.loss(fwd.P, yb) + net.l2_penalty(c.l2)
-        if not math.isfinite(loss) or not np.isfinite(fwd.P).all():
-            raise TrainingDiverged(divergence_message(self.step + 1, lr))
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is caught below as divergence
+            fwd = net.forward(Xb, c.dropout, self.rng)
+            out = OUTPUTS[net.output]
+            loss = out.loss(fwd.P, yb) + net.l2_penalty(c.l2)
+        if not np.isfinite(fwd.P).all():
+            loss = math.nan
+        self.first_loss = self.first_loss or loss
+        if not math.isfinite(loss) or loss > BLOW_UP * self.first_loss:
+            raise TrainingDiverged(divergence_message(self.step + 1, lr, self.first_loss, loss))
         grads = net.backward(fwd, out.delta(fwd.P, yb), c.l2)
         self.optimizer.step(net.params(), grads, lr)
         return loss, int(np.sum(fwd.P.argmax(1) == yb))

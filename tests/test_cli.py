@@ -1,0 +1,43 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args):
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_import_core_pulls_in_no_ui_library():
+    code = ("import sys, core, core.train, core.io, core.preprocess, core.evaluate, core.cli, core.gradcheck;"
+            "print([m for m in ('streamlit', 'plotly', 'pandas', 'PIL', 'torch', 'sklearn') if m in sys.modules])")
+    result = run("-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_help_lists_the_presets_with_their_published_figures():
+    out = run("-m", "core.train", "--help").stdout
+    assert "fast" in out and "published 98%" in out and "tutorial-10-10" in out and "published 85%" in out
+
+
+def test_train_one_epoch_saves_a_model_that_evaluate_scores_the_same(tmp_path):
+    model = tmp_path / "m.npz"
+    train = run("-m", "core.train", "--preset", "fast", "--epochs", "1", "--seed", "3", "--out", str(model))
+    assert train.returncode == 0, train.stderr
+    last = train.stdout.strip().splitlines()[-1]
+    assert last.startswith("test_accuracy=0.") and len(last) == len("test_accuracy=0.XXXX")
+    assert float(last.split("=")[1]) > 0.95
+    assert "epoch  1.00/1" in train.stderr and "val acc" in train.stderr
+    evaluate = run("-m", "core.evaluate", str(model))
+    assert evaluate.stdout.strip().splitlines()[-1] == last
+
+
+def test_evaluate_explains_a_bad_file(tmp_path):
+    bad = tmp_path / "bad.npz"
+    bad.write_text("not a model")
+    result = run("-m", "core.evaluate", str(bad))
+    assert result.returncode == 1 and "not a model file" in result.stderr and "Traceback" not in result.stderr

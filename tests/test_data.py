@@ -1,0 +1,117 @@
+import gzip
+import io
+import shutil
+
+import numpy as np
+import pytest
+
+from core.data import DATA_DIR, DataError, load_kaggle_csv, load_mnist, parse_idx, read_idx, to_inputs, train_val_split
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    header = bytes([0, 0, 0x08, array.ndim]) + np.array(array.shape, ">u4").tobytes()
+    return header + array.astype(np.uint8).tobytes()
+
+
+def test_mnist_loads_with_the_published_shapes_and_first_labels(mnist_train):
+    images, labels = mnist_train
+    assert images.shape == (60000, 28, 28) and images.dtype == np.uint8
+    assert labels.shape == (60000,) and labels[:8].tolist() == [5, 0, 4, 1, 9, 2, 1, 3]
+    assert np.bincount(labels).tolist()[:3] == [5923, 6742, 5958]  # the well-known class counts
+    test_images, test_labels = load_mnist("test")
+    assert test_images.shape == (10000, 28, 28) and test_labels[:5].tolist() == [7, 2, 1, 0, 4]
+
+
+def test_idx_round_trip_gz_and_raw(tmp_path):
+    array = np.arange(2 * 3 * 4).reshape(2, 3, 4)
+    (tmp_path / "a.idx").write_bytes(idx_bytes(array))
+    (tmp_path / "a.idx.gz").write_bytes(gzip.compress(idx_bytes(array)))
+    assert np.array_equal(read_idx(tmp_path / "a.idx"), array)
+    assert np.array_equal(read_idx(tmp_path / "a.idx.gz"), array)
+
+
+@pytest.mark.parametrize("raw, message", [
+    (b"", "bad magic"),
+    (b"\x01\x00\x08\x01" + b"\x00" * 8, "bad magic"),
+    (bytes([0, 0, 8, 2]) + np.array([2], ">u4").tobytes(), "cut short"),
+    (idx_bytes(np.zeros((3, 2)))[:-1], "truncated"),
+    (idx_bytes(np.zeros((3, 2))) + b"\x00", "trailing"),
+])
+def test_bad_idx_bytes_are_rejected_with_the_reason(raw, message):
+    with pytest.raises(DataError, match=message):
+        parse_idx(raw)
+
+
+def copy_mnist(tmp_path):
+    for f in DATA_DIR.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    return tmp_path
+
+
+def test_missing_file_names_the_file_and_the_fix(tmp_path):
+    root = copy_mnist(tmp_path)
+    (root / "t10k-labels-idx1-ubyte.gz").unlink()
+    with pytest.raises(DataError, match=r"t10k-labels-idx1-ubyte.gz: file is missing; copy the canonical files"):
+        load_mnist("test", root)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "alter"])
+def test_damaged_file_fails_its_checksum(tmp_path, damage):
+    root = copy_mnist(tmp_path)
+    path = root / "t10k-images-idx3-ubyte.gz"
+    raw = bytearray(path.read_bytes())
+    if damage == "truncate":
+        raw = raw[: len(raw) // 2]
+    else:
+        raw[1000] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    with pytest.raises(DataError, match=r"t10k-images-idx3-ubyte.gz: checksum does not match"):
+        load_mnist("test", root)
+
+
+def test_to_inputs_flattens_and_scales_to_unit_range(mnist_train):
+    X = to_inputs(mnist_train[0][:5])
+    assert X.shape == (5, 784) and X.dtype == np.float32
+    assert X.min() == 0.0 and X.max() == 1.0
+    assert X[0, 7 * 28 + 12] == pytest.approx(mnist_train[0][0, 7, 12] / 255)
+
+
+def test_split_is_seeded_disjoint_and_complete():
+    train, val = train_val_split(100, 20, seed=3)
+    assert len(train) == 80 and len(val) == 20
+    assert set(train).isdisjoint(val) and set(train) | set(val) == set(range(100))
+    assert np.array_equal(val, train_val_split(100, 20, seed=3)[1])
+    assert not np.array_equal(val, train_val_split(100, 20, seed=4)[1])
+
+
+def kaggle_csv(rows, labels=True):
+    header = (["label"] if labels else []) + [f"pixel{i}" for i in range(784)]
+    return "\n".join([",".join(header)] + [",".join(map(str, r)) for r in rows]) + "\n"
+
+
+def test_kaggle_csv_round_trip_with_and_without_labels(mnist_train):
+    images, labels = mnist_train[0][:3], mnist_train[1][:3]
+    rows = [[int(l), *img.reshape(-1)] for img, l in zip(images, labels)]
+    got_images, got_labels = load_kaggle_csv(io.StringIO(kaggle_csv(rows)))
+    assert np.array_equal(got_images, images) and np.array_equal(got_labels, labels)
+    got_images, got_labels = load_kaggle_csv(io.BytesIO(kaggle_csv([r[1:] for r in rows], labels=False).encode()))
+    assert np.array_equal(got_images, images) and got_labels is None
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "empty"),
+    (kaggle_csv([]), "no images"),
+    ("label,a,b\n1,2,3\n", "header must be"),
+    (kaggle_csv([[1] + [0] * 783]), "has 784 values; the header has 785"),
+    (kaggle_csv([[1, "x"] + [0] * 783]), "not a whole number"),
+    (kaggle_csv([[1, 256] + [0] * 783]), "between 0 and 255"),
+    (kaggle_csv([[10] + [0] * 784]), "digits from 0 to 9"),
+])
+def test_bad_kaggle_csv_is_rejected_with_the_reason(text, message):
+    with pytest.raises(DataError, match=message):
+        load_kaggle_csv(io.StringIO(text))
+
+
+def test_kaggle_csv_refuses_too_many_rows():
+    with pytest.raises(DataError, match="more than 2 rows"):
+        load_kaggle_csv(io.StringIO(kaggle_csv([[0] * 785] * 3)), max_rows=2)

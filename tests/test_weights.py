@@ -1,0 +1,27 @@
+from pathlib import Path
+
+import pytest
+
+from core.io import load_model
+
+WEIGHTS = Path(__file__).resolve().parent.parent / "weights"
+SHIPPED = sorted(p.name for p in WEIGHTS.glob("*.npz"))
+
+
+def test_the_promised_models_ship():
+    assert {"fast.npz", "tutorial-10-10.npz", "sigmoid-16-16-mse.npz"} <= set(SHIPPED)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_each_shipped_model_keeps_its_stated_accuracy_on_the_full_test_set(name, mnist_test):
+    network, meta = load_model(WEIGHTS / name)
+    measured = network.accuracy(*mnist_test)
+    assert measured == pytest.approx(meta["test_accuracy"], abs=5e-5)
+    assert meta["command"].startswith(f"python -m core.train --preset {meta['preset']}")
+    assert f"| `{name}` |" in (WEIGHTS / "README.md").read_text()
+    assert f"{meta['test_accuracy']:.4f}" in (WEIGHTS / "README.md").read_text()
+
+
+def test_the_best_shipped_model_reaches_98_percent(mnist_test):
+    network, _ = load_model(WEIGHTS / "fast.npz")
+    assert network.accuracy(*mnist_test) >= 0.98
