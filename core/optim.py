@@ -26,7 +26,7 @@ class Adam:
 
     def __init__(self, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
-        self.m, self.v, self.t = {}, {}, 0
+        self.m, self.v, self.scratch, self.t = {}, {}, {}, 0
 
     def step(self, params: dict, grads: dict, lr: float):
         self.t += 1
@@ -36,9 +36,19 @@ class Adam:
             g = grads[name]
             m = self.m.setdefault(name, np.zeros_like(p))
             v = self.v.setdefault(name, np.zeros_like(p))
-            m += (1 - self.beta1) * (g - m)      # m = b1 m + (1 - b1) g
-            v += (1 - self.beta2) * (g * g - v)  # v = b2 v + (1 - b2) g^2
-            p -= lr_t * m / (np.sqrt(v) + self.eps)
+            tmp = self.scratch.setdefault(name, np.empty_like(p))  # reused: no new buffers on the hot path
+            np.subtract(g, m, out=tmp)
+            tmp *= 1 - self.beta1
+            m += tmp                      # m = b1 m + (1 - b1) g
+            np.multiply(g, g, out=tmp)
+            tmp -= v
+            tmp *= 1 - self.beta2
+            v += tmp                      # v = b2 v + (1 - b2) g^2
+            np.sqrt(v, out=tmp)
+            tmp += self.eps
+            np.divide(m, tmp, out=tmp)
+            tmp *= lr_t
+            p -= tmp                      # W = W - lr_t m / (sqrt(v) + eps)
 
 
 OPTIMIZERS = {"sgd": lambda momentum: SGD(0.0), "momentum": lambda momentum: SGD(momentum),
