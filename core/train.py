@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from core.data import load_mnist, to_inputs, train_val_split
+from core.data import to_inputs, train_val_split
 from core.losses import OUTPUTS
 from core.network import Network
 from core.optim import OPTIMIZERS, scheduled_lr
@@ -52,8 +52,8 @@ def make_splits(config: TrainConfig, images, labels, dtype=np.float32) -> Splits
     train_idx, val_idx = train_val_split(len(images), config.val_size, config.seed)
     if config.train_size is not None:
         train_idx = train_idx[:config.train_size]
-    X = to_inputs(images, dtype)
-    return Splits(X[train_idx], labels[train_idx], X[val_idx], labels[val_idx])
+    return Splits(to_inputs(images[train_idx], dtype), labels[train_idx],
+                  to_inputs(images[val_idx], dtype), labels[val_idx])
 
 
 def build_network(config: TrainConfig, dtype=np.float32) -> Network:

@@ -1,0 +1,79 @@
+"""Draw & predict: a digit of the learner's own, through the current network, step by step."""
+import numpy as np
+import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+from core.preprocess import prepare_digit
+from ui import charts, state
+from ui.images import ImageError, decode_image
+from ui.resources import dataset
+from ui.shell import require_app_shell
+
+require_app_shell()
+
+CANVAS_KEY = "canvas"
+TOP_NEURONS = 8
+SOURCES = {"draw": "Draw", "test": "A random test image", "upload": "Upload a picture"}
+
+model = state.current_model()
+net = model.network
+st.title("Draw a digit")
+source = st.segmented_control("Digit from", list(SOURCES), format_func=SOURCES.get,
+                              key=state.kept("draw_source", "draw")) or "draw"
+
+image, note = None, ""
+input_col, result_col = st.columns([1, 1])
+with input_col:
+    if source == "draw":
+        st.caption("White ink on black, like MNIST. Draw large, in the middle; the toolbar under the canvas "
+                   "has undo and clear.")
+        drawing = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000", height=280,
+                            width=280, drawing_mode="freedraw", return_image_data=True, key=CANVAS_KEY)
+        image = drawing.image_data
+    elif source == "test":
+        data = dataset()
+        if st.button("Pick another test image", icon=":material/shuffle:") or "draw_test_index" not in st.session_state:
+            st.session_state["draw_test_index"] = int(np.random.default_rng().integers(len(data.test_labels)))
+        index = st.session_state["draw_test_index"]
+        image, note = data.test_images[index], f"Test image #{index}, labelled **{data.test_labels[index]}**."
+    else:
+        upload = st.file_uploader("A PNG or JPEG of one digit", type=["png", "jpg", "jpeg"], key="draw_upload")
+        if upload is not None:
+            try:
+                image = decode_image(upload.getvalue())
+            except ImageError as err:
+                st.error(str(err), icon=":material/error:")
+
+prepared = prepare_digit(image) if image is not None else None
+with result_col:
+    if prepared is None or not prepared.ok:
+        st.info(prepared.message if prepared else "Nothing drawn yet: draw a digit, pick a test image or upload a picture.",
+                icon=":material/draw:")
+    else:
+        x = prepared.x[None, :]                                   # (1, 784)
+        fwd = net.forward(x)
+        p = fwd.P[0]
+        guess = int(p.argmax())
+        st.metric("Prediction", str(guess), f"{p[guess]:.1%} confident", delta_color="off", delta_arrow="off")
+        if note:
+            st.markdown(note)
+        st.plotly_chart(charts.probabilities(p, guess), key="draw_probs")
+
+if prepared is not None and prepared.ok:
+    st.subheader("What the network reads")
+    stage_cols = st.columns(len(prepared.stages))
+    for col, (name, stage) in zip(stage_cols, prepared.stages.items()):
+        scale = max(1, 140 // max(stage.shape))
+        col.image(np.kron(np.clip(stage, 0, 1), np.ones((scale, scale))), caption=name, clamp=True)
+    st.caption("Like the MNIST images: light ink on black, cropped to the ink, the longer side scaled to 20 pixels, "
+               "then placed in 28×28 so that its centre of mass is in the middle.")
+    if len(net.weights) > 1:
+        A1 = fwd.As[1][0]
+        st.subheader("Which hidden neurons fire for this drawing")
+        st.plotly_chart(charts.bars(A1, range(A1.size), f"First hidden layer: {A1.size} activations", height=240,
+                                    hover="neuron %{x}: %{y:.3f}"), key="draw_hidden")
+        top = np.argsort(-A1, kind="stable")[:TOP_NEURONS]
+        names = [f"neuron {k}: activation {A1[k]:.2f}" for k in top]
+        st.plotly_chart(charts.mosaic(net.weights[0][:, top].T.reshape(-1, 28, 28), TOP_NEURONS, names,
+                                      diverging=True, title=f"The {TOP_NEURONS} most active neurons' weights"),
+                        key="draw_top_neurons")

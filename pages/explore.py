@@ -1,0 +1,85 @@
+"""Dataset explorer: what the network learns from, image by image and in aggregate."""
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.evaluate import confident_mistakes
+from ui import charts, state
+from ui.resources import DEFAULT_MODEL, shipped_models, split_arrays, split_summary
+from ui.shell import require_app_shell
+
+require_app_shell()
+
+EXAMPLES = 20
+
+st.title("The MNIST dataset")
+st.markdown("70,000 handwritten digits, 28×28 pixels with grey levels from 0 (black) to 255 (white): "
+            "60,000 to learn from and 10,000 kept apart to test on.")
+
+split = st.segmented_control("Images from", ["train", "test"], key=state.kept("explore_split", "train"),
+                             format_func={"train": "Training set (60,000)", "test": "Test set (10,000)"}.get)
+split = split or "train"
+images, labels = split_arrays(split)
+summary = split_summary(split)
+
+st.subheader(f"{EXAMPLES} examples of every digit")
+seed = st.session_state.setdefault("explore_seed", 0)
+if st.button("Show other examples", icon=":material/shuffle:"):
+    seed = st.session_state["explore_seed"] = seed + 1
+rng = np.random.default_rng(seed)
+picked = np.concatenate([rng.choice(np.flatnonzero(labels == k), EXAMPLES, replace=False) for k in range(10)])
+st.plotly_chart(charts.mosaic(images[picked], EXAMPLES, [f"#{i}, label {labels[i]}" for i in picked]),
+                key="examples")
+
+counts_col, means_col = st.columns([2, 3])
+with counts_col:
+    st.subheader("How many of each")
+    table = pd.DataFrame({"digit": range(10), "images": summary.counts,
+                          "share": [f"{c / summary.counts.sum():.1%}" for c in summary.counts]})
+    st.dataframe(table, hide_index=True, width="stretch", height=390)
+with means_col:
+    st.subheader("The mean image of each digit")
+    st.plotly_chart(charts.mosaic(summary.means / 255, 5, [f"mean of all {k}s" for k in range(10)], width=480),
+                    key="means")
+    st.caption("Averaging thousands of handwritings leaves a blurred template of each digit: "
+               "this is roughly what a network with no hidden layer would learn to look for.")
+
+st.subheader("Pixel grey levels")
+st.plotly_chart(charts.bars(summary.pixel_counts, range(256), "How many pixels have each grey level (log scale)",
+                            hover="grey level %{x}: %{y:,} pixels").update_yaxes(type="log").update_xaxes(type="linear"),
+                key="pixel_hist")
+background = summary.pixel_counts[0] / summary.pixel_counts.sum()
+st.caption(f"{background:.0%} of all pixels are pure black background; most ink pixels are near 255, "
+           "with a few grey ones at the anti-aliased edges of the strokes.")
+
+st.subheader("One image, as the network sees it")
+index = st.number_input(f"Image index (0 to {len(images) - 1:,})", 0, len(images) - 1, key=state.kept("explore_index", 0))
+image_col, vector_col = st.columns([1, 2])
+with image_col:
+    st.plotly_chart(charts.digit(images[index], f"#{index}: label {labels[index]}", height=360, zmax=255,
+                                 hover="row %{y}, column %{x}<br>grey level %{z}<extra></extra>"), key="one_image")
+with vector_col:
+    x = images[index].reshape(-1) / 255
+    st.markdown("The network does not see a square: it reads the **784 numbers** row after row, each grey level "
+                "divided by 255, as one vector **x**.")
+    strip = charts.digit(x[None, :], None, height=110, zmax=1,
+                         hover="x[%{x}] = %{z:.3f}<extra></extra>").update_yaxes(scaleanchor=None)
+    st.plotly_chart(strip, key="vector_strip")
+    with st.expander("All 784 numbers (row r, column c is x[28·r + c])"):
+        st.dataframe(pd.DataFrame(x.reshape(28, 28).round(3)), width="stretch")
+
+st.subheader("Ambiguous digits")
+shipped = shipped_models()[0]
+best = shipped.get(DEFAULT_MODEL) or max(shipped.values(), key=lambda m: m.test_accuracy, default=None)
+if best is None:
+    st.info("No shipped model is available to judge the test images.")
+else:
+    test_images, test_labels = split_arrays("test")
+    P = best.test_proba
+    wrong = confident_mistakes(P, test_labels, 30)
+    names = [f"#{i}: label {test_labels[i]}, model says {P[i].argmax()} ({P[i].max():.0%})" for i in wrong]
+    st.markdown(f"The test images that the best shipped model (**{best.label}**) gets wrong with the highest "
+                "confidence. Some are careless writing; some labels are arguably wrong.")
+    st.plotly_chart(charts.mosaic(test_images[wrong], 10, names), key="ambiguous")
+    st.dataframe(pd.DataFrame({"index": wrong, "label": test_labels[wrong], "prediction": P[wrong].argmax(axis=1),
+                               "confidence": P[wrong].max(axis=1).round(3)}), hide_index=True, width="stretch")

@@ -1,0 +1,34 @@
+"""Home: what the app teaches, the current network, and where to go."""
+import streamlit as st
+
+from ui import charts, state
+from ui.shell import require_app_shell
+
+require_app_shell()
+
+st.title("Neural network from scratch")
+st.markdown(
+    "A neural network written in **pure NumPy**, no deep-learning library, learns to read handwritten "
+    "digits from the MNIST dataset. Every number on these pages is computed live by that code: look at "
+    "the data, train a network and watch its loss fall, see what its neurons learned, draw a digit and "
+    "see what it thinks, and measure where it goes wrong.")
+
+model = state.current_model()
+st.subheader(f"The current network: {model.architecture}")
+st.plotly_chart(charts.network_diagram(model.network.sizes, model.network.activation, model.network.output),
+                key="home_diagram")
+st.caption(f"Each of the {model.network.sizes[0]} inputs is one pixel of a 28×28 image. Each hidden neuron "
+           "computes a weighted sum of the layer before it plus a bias, then an activation; the last layer "
+           f"gives one probability per digit. This model classifies **{model.test_accuracy:.2%}** of the "
+           "10,000 test images correctly.")
+
+st.subheader("Where to go")
+left, right = st.columns(2)
+with left:
+    st.page_link("pages/explore.py", label="Dataset explorer: the 70,000 digits the network learns from",
+                 icon=":material/grid_view:")
+    st.page_link("pages/train.py", label="Train: build a network and watch it learn, live", icon=":material/model_training:")
+    st.page_link("pages/weights.py", label="Weights: what each hidden neuron looks for", icon=":material/blur_on:")
+with right:
+    st.page_link("pages/draw.py", label="Draw & predict: your own digit, through the network", icon=":material/draw:")
+    st.page_link("pages/evaluate.py", label="Evaluate: accuracy, confusions and mistakes", icon=":material/fact_check:")

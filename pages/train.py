@@ -1,0 +1,135 @@
+"""Train: choose a network and its training, then watch it learn, live."""
+from dataclasses import asdict
+
+import streamlit as st
+
+from core.io import model_bytes
+from core.presets import PRESETS
+from core.train import train_metadata
+from ui import charts, state
+from ui.resources import ModelEntry, dataset
+from ui.settings import MAX_EPOCHS_FULL_BATCH, settings_form
+from ui.training import TrainingJob, training_slots
+from ui.shell import require_app_shell
+
+require_app_shell()
+
+POLL = 0.5          # seconds between live updates (browsers draw 2-4 chart updates a second at most)
+NEURONS_SHOWN = 36  # first-layer neurons drawn live
+
+st.title("Train a network")
+st.markdown("Pick a preset or set every knob yourself, press **Start**, and watch the network learn. "
+            "Training goes on while you visit other pages; come back to see it.")
+
+job = state.training_job()
+active = job is not None and job.active
+config, problem = settings_form(disabled=active)
+
+
+def start():
+    run = state.next_run_number()
+    data = dataset()
+    state.set_training_job(TrainingJob(config, data.train_images, data.train_labels, training_slots()))
+    st.session_state["run_name"] = f"Run {run}"
+    st.session_state["registered_runs"] = 0
+
+
+left, mid, right, far = st.columns(4)
+left.button("Start", type="primary", icon=":material/play_arrow:", disabled=active or problem is not None,
+            on_click=start, width="stretch")
+mid.button("Stop", icon=":material/stop:", disabled=not active, on_click=lambda: job.stop(), width="stretch")
+if job is not None and job.status == "paused":
+    right.button("Resume", icon=":material/resume:", on_click=lambda: job.resume(), width="stretch")
+else:
+    right.button("Pause", icon=":material/pause:", disabled=not active, on_click=lambda: job.pause(), width="stretch")
+can_extend = job is not None and not active and job.trainer is not None and job.status != "diverged"
+far.button("+1 epoch", icon=":material/add:", disabled=not can_extend or job.config.epochs >= MAX_EPOCHS_FULL_BATCH,
+           on_click=lambda: job.more_epochs(1), width="stretch")
+if problem:
+    st.error(problem, icon=":material/error:")
+if active:
+    lr = st.number_input("Learning rate, changeable while it trains", min_value=0.0, max_value=10.0,
+                         value=float(job.config.learning_rate), format="%g", step=job.config.learning_rate / 2 or 1e-3,
+                         key=f"live_lr_{id(job)}")
+    if lr != job.config.learning_rate:
+        job.set_learning_rate(lr)
+
+
+def register(job: TrainingJob, snap):
+    """Make the finished run a model of this session and the current one on every page."""
+    network = job.trainer.network.copy()
+    name = st.session_state.get("run_name", "Run")
+    label = f"{name} · {snap.planned_epochs} epochs · {snap.test_accuracy:.1%}"
+    meta = {"activation": network.activation, "output": network.output,
+            **train_metadata(job.config, None, snap.test_accuracy, job.trainer)}
+    key = f"trained:{id(job)}:{snap.finished_runs}"
+    state.add_session_model(ModelEntry(key, label, network, meta, initial=job.initial))
+    st.session_state["registered_runs"] = snap.finished_runs
+
+
+@st.fragment(run_every=POLL if active else None)
+def live_view():
+    job = state.training_job()
+    if job is None:
+        st.info("No training yet in this session. The charts appear here when you press **Start**.",
+                icon=":material/info:")
+        return
+    job.touch()
+    snap = job.snapshot(with_weights=True)
+    if snap.finished_runs > st.session_state.get("registered_runs", 0):
+        register(job, snap)
+        st.rerun()  # the whole app: the sidebar shows the new current model
+    show_status(job, snap)
+    if snap.latest is None:
+        return
+    loss_col, acc_col = st.columns(2)
+    with loss_col:
+        st.plotly_chart(charts.loss_curve(snap.step_epochs, snap.step_losses, snap.epochs), key="loss_chart")
+    with acc_col:
+        if snap.epochs:
+            st.plotly_chart(charts.accuracy_curve(snap.epochs), key="accuracy_chart")
+        else:
+            st.caption("Train and validation accuracy appear after the first epoch.")
+    if snap.W1 is not None:
+        shown = min(NEURONS_SHOWN, snap.W1.shape[1])
+        st.plotly_chart(charts.mosaic(snap.W1[:, :shown].T.reshape(-1, 28, 28), 12,
+                                      [f"neuron {k}" for k in range(shown)], diverging=True,
+                                      title=f"First-layer weights of {shown} neurons, as they learn"),
+                        key="live_neurons")
+
+
+def show_status(job: TrainingJob, snap):
+    latest = snap.latest
+    if snap.status == "diverged":
+        st.error(snap.message, icon=":material/error:")
+    elif snap.status == "failed":
+        st.error(snap.message, icon=":material/error:")
+    elif snap.status in ("queued", "paused") or (snap.status == "stopped" and snap.message):
+        st.warning(snap.message, icon=":material/hourglass_top:" if snap.status == "queued" else ":material/pause:")
+    if latest is not None:
+        done = min(latest.epoch / snap.planned_epochs, 1.0)
+        rate = (latest.step * (job.trainer.batch_size if job.trainer else 0)) / max(latest.elapsed, 1e-9)
+        remaining = (snap.planned_epochs - latest.epoch) * len(job.trainer.splits.X_train) / max(rate, 1)
+        st.progress(done, text=f"epoch {latest.epoch:.2f} of {snap.planned_epochs} · {rate:,.0f} images/s · "
+                               + (f"about {remaining:.0f} s left" if snap.status in job.ACTIVE else snap.status))
+        last_epoch = snap.epochs[-1] if snap.epochs else None
+        cols = st.columns(4)
+        cols[0].metric("Batch loss", f"{latest.batch_loss:.4f}")
+        cols[1].metric("Train accuracy", f"{last_epoch.train_accuracy:.2%}" if last_epoch else "–")
+        cols[2].metric("Validation accuracy", f"{last_epoch.val_accuracy:.2%}" if last_epoch else "–")
+        cols[3].metric("Learning rate", f"{latest.learning_rate:.3g}")
+    if snap.test_accuracy is not None and snap.status in ("done", "stopped"):
+        st.success(f"Finished: **{snap.test_accuracy:.2%}** of the 10,000 test images are read correctly. "
+                   "This model is now the current one on every page.", icon=":material/check_circle:")
+        st.download_button("Download the model (.npz)", model_bytes(job.trainer.network, {
+            "test_accuracy": snap.test_accuracy, "config": asdict(job.config)}),
+            file_name=f"{st.session_state.get('run_name', 'model').replace(' ', '-').lower()}.npz",
+            icon=":material/download:")
+
+
+live_view()
+
+with st.expander("The presets and what their tutorials published"):
+    st.dataframe([{"preset": name, "network": "-".join(map(str, [784, *p.config.hidden, 10])),
+                   "what": p.title, "source": p.source, "published test accuracy": f"{p.published:.0%}"}
+                  for name, p in PRESETS.items()], hide_index=True, width="stretch")

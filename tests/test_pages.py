@@ -1,0 +1,219 @@
+"""Every page through streamlit.testing AppTest: it runs, and shows the right numbers."""
+import base64
+import io
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from core.data import load_mnist, to_inputs
+from core.io import load_model
+from tests.test_weights import WEIGHTS
+
+TIMEOUT = 90
+
+
+@pytest.fixture
+def app():
+    return AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
+
+
+def figure(at, key):
+    """The Plotly figure of the chart with this key, as a dict."""
+    charts = [c for c in at.get("plotly_chart") if c.proto.id.endswith(f"-{key}")]
+    assert charts, f"no chart {key!r} among {[c.proto.id for c in at.get('plotly_chart')]}"
+    return json.loads(charts[0].proto.spec)
+
+
+def array(value) -> np.ndarray:
+    """A Plotly JSON array: a plain list, or Plotly's typed array {"dtype", "bdata" (base64), "shape"}."""
+    if isinstance(value, dict) and "bdata" in value:
+        shape = [int(n) for n in str(value.get("shape", "-1")).split(",")]
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).reshape(shape)
+    return np.array(value, dtype=float)
+
+
+def open_page(at, name):
+    at.switch_page(f"pages/{name}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def seven_png() -> str:
+    """A 7 drawn in white on a black 280x280 canvas, as the canvas sends it: a PNG data URL."""
+    img = np.zeros((280, 280, 4), np.uint8)
+    img[..., 3] = 255
+    img[40:60, 60:220, :3] = 255                          # the top bar
+    for t in range(20):                                   # the diagonal stroke
+        r, c = 60 + t * 9, 200 - t * 5
+        img[r:r + 14, c:c + 14, :3] = 255
+    return "data:image/png;base64," + base64.b64encode(png_bytes(img)).decode()
+
+
+def png_bytes(pixels) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_home_shows_the_current_network_and_links_every_page(app):
+    assert not app.exception
+    assert app.title[0].value == "Neural network from scratch"
+    diagram = figure(app, "home_diagram")
+    texts = " ".join(a["text"] for a in diagram["layout"]["annotations"])
+    assert "<b>784</b>" in texts and "<b>256</b>" in texts and "<b>10</b>" in texts
+    labels = " ".join(link.proto.label for link in app.get("page_link"))
+    for page in ("Dataset explorer", "Train", "Weights", "Draw & predict", "Evaluate"):
+        assert page in labels
+    assert "98.16%" in app.sidebar.caption[0].value
+
+
+def test_sidebar_offers_every_shipped_model_and_switching_changes_every_page(app):
+    picker = app.sidebar.selectbox(key="model_picker")
+    assert picker.options[0].startswith("fast") and len(picker.options) == 5
+    picker.set_value("shipped:tutorial-10-10").run()
+    assert "784 → 10 → 10" in app.sidebar.caption[0].value and "91.13%" in app.sidebar.caption[0].value
+    open_page(app, "evaluate")
+    assert app.metric[0].value == "91.13%"
+
+
+def test_dataset_explorer_counts_means_and_one_image(app, mnist_train):
+    open_page(app, "explore")
+    counts = app.dataframe[0].value
+    assert counts["images"].sum() == 60000 and counts["images"].tolist()[:2] == [5923, 6742]
+    examples = figure(app, "examples")["data"][0]
+    assert array(examples["z"]).shape == (10 * 29 - 1, 20 * 29 - 1)  # 10 digits x 20 examples
+    means = array(figure(app, "means")["data"][0]["z"])
+    expected_mean_of_zeros = mnist_train[0][mnist_train[1] == 0].mean(axis=0) / 255
+    assert np.allclose(means[:28, :28], expected_mean_of_zeros)
+    one = figure(app, "one_image")
+    assert one["layout"]["title"]["text"] == "#0: label 5"
+    app.number_input(key="explore_index").set_value(7).run()
+    assert figure(app, "one_image")["layout"]["title"]["text"] == f"#7: label {mnist_train[1][7]}"
+    app.segmented_control(key="explore_split").set_value("test").run()
+    assert app.dataframe[0].value["images"].sum() == 10000
+
+
+def test_ambiguous_digits_are_the_best_models_most_confident_mistakes(app, mnist_test):
+    open_page(app, "explore")
+    table = app.dataframe[-1].value
+    network, _ = load_model(WEIGHTS / "fast.npz")
+    P = network.predict_proba(mnist_test[0])
+    assert len(table) == 30
+    assert (table["prediction"] != table["label"]).all()
+    assert table["label"].tolist() == mnist_test[1][table["index"]].tolist()
+    assert table["confidence"].is_monotonic_decreasing and table["confidence"].iloc[0] == pytest.approx(P.max(axis=1)[table["index"].iloc[0]], abs=1e-3)
+
+
+def start_training(app, **settings):
+    open_page(app, "train")
+    app.text_input(key="train_hidden").set_value(settings.get("hidden", "32"))
+    app.select_slider(key="train_size").set_value(settings.get("train_size", 1000))
+    app.number_input(key="train_epochs").set_value(settings.get("epochs", 2))
+    if "optimizer" in settings:
+        app.selectbox(key="train_optimizer").set_value(settings["optimizer"])
+    if "lr" in settings:
+        app.number_input(key="train_lr").set_value(settings["lr"])
+    app.run()
+    app.button[0].click().run()  # Start
+    job = app.session_state["training_job"]
+    job.wait(120)
+    app.run()  # the live fragment polls (run_every timers do not fire in AppTest)
+    return job
+
+
+def test_a_short_training_run_shows_its_curves_and_becomes_the_current_model(app):
+    job = start_training(app)
+    assert job.status == "done", job.message
+    loss = figure(app, "loss_chart")["data"]
+    assert len(array(loss[0]["x"])) == 2 * 8  # 1,000 images in batches of 128: 8 steps an epoch, 2 epochs
+    epoch_loss = array(loss[1]["y"])
+    assert len(epoch_loss) == 2 and epoch_loss[1] < epoch_loss[0]  # the epoch loss falls
+    assert any("Finished" in s.value for s in app.success)
+    assert app.get("download_button")
+    caption = app.sidebar.caption[0].value
+    assert "784 → 32 → 10" in caption and f"{job.test_accuracy:.2%}" in caption
+    open_page(app, "evaluate")
+    assert app.metric[0].value == f"{job.test_accuracy:.2%}"  # every page uses the new model
+
+
+def test_a_diverging_learning_rate_stops_with_an_explanation_and_no_model(app):
+    job = start_training(app, optimizer="sgd", lr=100.0)
+    assert job.status == "diverged"
+    assert any("Lower the learning rate" in e.value for e in app.error)
+    assert "784 → 256 → 10" in app.sidebar.caption[0].value  # the current model did not change
+
+
+def test_bad_hidden_layers_are_explained_and_start_is_disabled(app):
+    open_page(app, "train")
+    app.text_input(key="train_hidden").set_value("16, many").run()
+    assert any("whole numbers" in e.value for e in app.error)
+    assert app.button[0].disabled
+
+
+def test_presets_fill_the_settings(app):
+    open_page(app, "train")
+    app.selectbox(key="train_preset").set_value("nielsen-30").run()
+    assert app.text_input(key="train_hidden").value == "30"
+    assert app.selectbox(key="train_activation").value == "sigmoid"
+    assert app.number_input(key="train_lr").value == 3.0
+    assert app.select_slider(key="train_batch").value == 10
+
+
+def test_weights_page_shows_every_neuron_and_one_up_close(app):
+    open_page(app, "weights")
+    network, _ = load_model(WEIGHTS / "fast.npz")
+    grid = figure(app, "weight_grid")["data"][0]
+    names = {t for row in grid["text"] for t in row if t}
+    assert len(names) == 256 and "neuron 255" in names
+    assert grid["zmid"] == 0
+    app.number_input(key="weights_neuron").set_value(7).run()
+    assert app.metric[0].value == f"{network.biases[0][7]:+.4f}"
+    big = array(figure(app, "neuron_big")["data"][0]["z"])
+    assert np.allclose(big, network.weights[0][:, 7].reshape(28, 28), atol=1e-6)
+    votes = array(figure(app, "neuron_votes")["data"][0]["y"])
+    assert np.allclose(votes, network.weights[1][7], atol=1e-6)
+    before = array(figure(app, "before")["data"][0]["z"])
+    initial = np.random.default_rng(0).normal(0, np.sqrt(2 / 784), (784, 256)).astype(np.float32)  # He, seed 0
+    assert np.allclose(before[:28, :28], initial[:, 0].reshape(28, 28), atol=1e-6)  # rebuilt from the seed
+
+
+def test_drawing_a_seven_through_session_state_predicts_seven(app):
+    open_page(app, "draw")
+    assert any("Nothing drawn" in i.value for i in app.info)  # the empty canvas asks for a drawing
+    app.session_state["canvas"] = {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": seven_png()}}
+    app.run()
+    assert not app.exception
+    assert app.metric[0].label == "Prediction" and app.metric[0].value == "7"
+    probabilities = array(figure(app, "draw_probs")["data"][0]["y"])
+    assert sum(probabilities) == pytest.approx(1, abs=1e-5) and np.argmax(probabilities) == 7
+    hidden = array(figure(app, "draw_hidden")["data"][0]["y"])
+    assert len(hidden) == 256 and min(hidden) >= 0  # ReLU activations
+
+
+def test_a_random_test_image_is_predicted_as_the_model_does(app, mnist_test):
+    open_page(app, "draw")
+    app.segmented_control(key="draw_source").set_value("test").run()
+    index = app.session_state["draw_test_index"]
+    network, _ = load_model(WEIGHTS / "fast.npz")
+    from core.preprocess import prepare_digit
+    images, _ = load_mnist("test")
+    expected = network.predict(prepare_digit(images[index]).x[None])[0]
+    assert app.metric[0].value == str(expected)
+    assert f"#{index}" in app.markdown[-1].value or any(f"#{index}" in m.value for m in app.markdown)
+
+
+def test_evaluate_page_confusion_matrix_totals_the_test_set(app, mnist_test):
+    open_page(app, "evaluate")
+    network, _ = load_model(WEIGHTS / "fast.npz")
+    accuracy = network.accuracy(*mnist_test)
+    assert app.metric[0].value == f"{accuracy:.2%}"
+    matrix = array(figure(app, "confusion")["data"][0]["text"]).astype(int)
+    assert matrix.sum() == 10000 and np.trace(matrix) == round(accuracy * 10000)
+    table = app.dataframe[0].value
+    assert len(table) == 10 and table["test images"].sum() == 10000
+    true, said = app.selectbox(key="eval_true").value, app.selectbox(key="eval_said").value
+    assert any(f"of a **{true}** read as **{said}**" in m.value for m in app.markdown)
+    assert f"**{matrix[true, said]}** test images" in " ".join(m.value for m in app.markdown)

@@ -1,0 +1,1 @@
+"""Streamlit and Plotly helpers shared by the pages: cached resources, session state, charts, training jobs."""

@@ -1,0 +1,161 @@
+"""Functions that take arrays and return Plotly figures. No st.* calls here."""
+import numpy as np
+import plotly.graph_objects as go
+
+GAP = 1  # pixels of empty space between tiles in a mosaic
+DIVERGING = "RdBu_r"  # blue negative, white zero, red positive
+INK = "gray"
+COLORS = {"train": "#1f77b4", "val": "#ff7f0e", "batch": "rgba(31,119,180,0.35)", "test": "#2ca02c"}
+
+
+def _frame(fig: go.Figure, height: int, title: str | None = None, square: bool = False) -> go.Figure:
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10), title=title)
+    if square:
+        fig.update_xaxes(visible=False, constrain="domain")
+        fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
+    return fig
+
+
+def digit(image, title: str | None = None, height: int = 260, zmin=0.0, zmax=None, colorscale=INK,
+          hover: str = "row %{y}, column %{x}<br>value %{z:.3f}<extra></extra>") -> go.Figure:
+    """One 2-D image as a heatmap with its values on hover (pixels stay crisp: no smoothing)."""
+    image = np.asarray(image, dtype=float)
+    fig = go.Figure(go.Heatmap(z=image, colorscale=colorscale, zmin=zmin, zmax=image.max() if zmax is None else zmax,
+                               showscale=False, hovertemplate=hover))
+    return _frame(fig, height, title, square=True)
+
+
+def weight_image(weights, title: str | None = None, height: int = 300) -> go.Figure:
+    """A neuron's 784 weights as 28x28, blue negative, red positive, centred at 0."""
+    limit = float(np.abs(weights).max()) or 1.0
+    fig = digit(np.reshape(weights, (28, 28)), title, height, -limit, limit, DIVERGING,
+                "pixel (%{y}, %{x})<br>weight %{z:.4f}<extra></extra>")
+    fig.update_traces(showscale=True, zmid=0)
+    return fig
+
+
+def tile(images, columns: int) -> tuple:
+    """Lay n images (n, h, w) out in a grid with NaN gaps: (mosaic, index of the tile under each pixel)."""
+    n, h, w = images.shape
+    rows = -(-n // columns)
+    mosaic = np.full((rows * (h + GAP) - GAP, columns * (w + GAP) - GAP), np.nan)
+    owner = np.full(mosaic.shape, -1)
+    for i, img in enumerate(images):
+        r, c = divmod(i, columns)
+        mosaic[r * (h + GAP):r * (h + GAP) + h, c * (w + GAP):c * (w + GAP) + w] = img
+        owner[r * (h + GAP):r * (h + GAP) + h, c * (w + GAP):c * (w + GAP) + w] = i
+    return mosaic, owner
+
+
+def mosaic(images, columns: int, names=None, width: int = 800, diverging: bool = False,
+           title: str | None = None) -> go.Figure:
+    """Many 28x28 images in one heatmap (one trace renders far faster than one subplot each).
+
+    `width` is about how many pixels wide it will be drawn; the height follows from the grid's shape.
+    """
+    images = np.asarray(images, dtype=float)
+    grid, owner = tile(images, columns)
+    names = np.asarray(names if names is not None else [f"image {i}" for i in range(len(images))], dtype=object)
+    text = np.where(owner >= 0, names[np.clip(owner, 0, None)], "")
+    if diverging:
+        limit = float(np.nanmax(np.abs(grid))) or 1.0
+        scale = dict(colorscale=DIVERGING, zmin=-limit, zmax=limit, zmid=0, showscale=True)
+    else:
+        scale = dict(colorscale=INK, zmin=0, zmax=float(np.nanmax(grid)) or 1.0, showscale=False)
+    fig = go.Figure(go.Heatmap(z=grid, text=text, hovertemplate="%{text}<br>value %{z:.3f}<extra></extra>",
+                               hoverongaps=False, **scale))
+    height = int(width * grid.shape[0] / grid.shape[1]) + (60 if title else 20) + (0 if not diverging else 10)
+    return _frame(fig, min(height, 1400), title, square=True)
+
+
+def probabilities(p, highlight: int | None = None, title: str = "Probability of each digit",
+                  height: int = 280) -> go.Figure:
+    """Ten bars, the chosen digit highlighted."""
+    p = np.asarray(p, dtype=float)
+    colors = ["#d62728" if k == highlight else "#1f77b4" for k in range(len(p))]
+    fig = go.Figure(go.Bar(x=[str(k) for k in range(len(p))], y=p, marker_color=colors,
+                           text=[f"{v:.0%}" if v >= 0.01 else "" for v in p], textposition="outside",
+                           hovertemplate="digit %{x}: %{y:.4f}<extra></extra>"))
+    fig.update_yaxes(range=[0, 1.15], tickformat=".0%")
+    fig.update_xaxes(type="category", title="digit")
+    return _frame(fig, height, title)
+
+
+def bars(values, labels, title: str, height: int = 260, color: str = "#1f77b4", hover: str = "%{x}: %{y:.4f}") -> go.Figure:
+    fig = go.Figure(go.Bar(x=list(labels), y=np.asarray(values, dtype=float), marker_color=color,
+                           hovertemplate=hover + "<extra></extra>"))
+    fig.update_xaxes(type="category")
+    return _frame(fig, height, title)
+
+
+def histogram(values, title: str, nbins: int = 50, height: int = 260, log_y: bool = False) -> go.Figure:
+    fig = go.Figure(go.Histogram(x=np.ravel(values), nbinsx=nbins, marker_color="#1f77b4"))
+    if log_y:
+        fig.update_yaxes(type="log", title="count (log)")
+    return _frame(fig, height, title)
+
+
+def loss_curve(step_epochs, step_losses, epoch_events, height: int = 320) -> go.Figure:
+    """Batch loss after every step (faint) and mean train / validation loss after every epoch."""
+    fig = go.Figure()
+    fig.add_scatter(x=step_epochs, y=step_losses, mode="lines", name="batch loss", line=dict(color=COLORS["batch"]))
+    epochs = [e.epoch for e in epoch_events]
+    fig.add_scatter(x=epochs, y=[e.train_loss for e in epoch_events], mode="lines+markers", name="train loss (epoch mean)",
+                    line=dict(color=COLORS["train"]))
+    fig.add_scatter(x=epochs, y=[e.val_loss for e in epoch_events], mode="lines+markers", name="validation loss",
+                    line=dict(color=COLORS["val"]))
+    fig.update_xaxes(title="epoch", rangemode="tozero")
+    fig.update_yaxes(title="loss", rangemode="tozero")
+    fig.update_layout(legend=dict(orientation="h", y=1.12))
+    return _frame(fig, height, None)
+
+
+def accuracy_curve(epoch_events, height: int = 280) -> go.Figure:
+    epochs = [e.epoch for e in epoch_events]
+    fig = go.Figure()
+    fig.add_scatter(x=epochs, y=[e.train_accuracy for e in epoch_events], mode="lines+markers", name="train",
+                    line=dict(color=COLORS["train"]))
+    fig.add_scatter(x=epochs, y=[e.val_accuracy for e in epoch_events], mode="lines+markers", name="validation",
+                    line=dict(color=COLORS["val"]))
+    fig.update_xaxes(title="epoch", rangemode="tozero")
+    fig.update_yaxes(title="accuracy", tickformat=".1%")
+    fig.update_layout(legend=dict(orientation="h", y=1.15))
+    return _frame(fig, height, None)
+
+
+def confusion(C, height: int = 480) -> go.Figure:
+    """The confusion matrix: rows are true digits, columns predicted; the count in every cell."""
+    C = np.asarray(C)
+    fig = go.Figure(go.Heatmap(z=np.log1p(C), text=C, texttemplate="%{text}", colorscale="Blues", showscale=False,
+                               x=[str(k) for k in range(10)], y=[str(k) for k in range(10)],
+                               hovertemplate="true %{y}, predicted %{x}: %{text} images<extra></extra>"))
+    fig.update_xaxes(title="predicted", type="category", side="top")
+    fig.update_yaxes(title="true", type="category", autorange="reversed", scaleanchor="x")
+    return _frame(fig, height, None)
+
+
+def network_diagram(sizes, activation: str, output: str, height: int = 300, shown: int = 12) -> go.Figure:
+    """The network as columns of neurons (at most `shown` drawn per layer) joined by their connections."""
+    fig = go.Figure()
+    columns = []
+    for layer, size in enumerate(sizes):
+        count = min(size, shown)
+        ys = np.linspace(-1, 1, count) if count > 1 else np.zeros(1)
+        columns.append((layer, ys))
+    for (x0, ys0), (x1, ys1) in zip(columns[:-1], columns[1:]):
+        xs, ys = [], []
+        for a in ys0:
+            for b in ys1:
+                xs += [x0, x1, None]
+                ys += [a, b, None]
+        fig.add_scatter(x=xs, y=ys, mode="lines", line=dict(color="rgba(120,120,120,0.15)", width=1), hoverinfo="skip")
+    names = ["input pixels"] + [f"hidden ({activation})"] * (len(sizes) - 2) + [f"output ({output})"]
+    for (x, ys), size, name in zip(columns, sizes, names):
+        fig.add_scatter(x=[x] * len(ys), y=ys, mode="markers", marker=dict(size=12, color="#1f77b4"),
+                        hovertemplate=f"{name}: {size} neurons<extra></extra>")
+        fig.add_annotation(x=x, y=-1.3, text=f"<b>{size}</b><br>{name}" + (" (…)" if size > shown else ""),
+                           showarrow=False)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, range=[-1.6, 1.2])
+    fig.update_layout(showlegend=False)
+    return _frame(fig, height, None)

@@ -1,0 +1,30 @@
+"""Decoding uploaded pictures and the drawing canvas into NumPy arrays, refusing what cannot be a digit."""
+import io
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+MAX_PIXELS = 4000 * 4000  # refused from the header, before the pixels are decoded
+
+
+class ImageError(ValueError):
+    """The upload is not a picture this app can read; the message says why."""
+
+
+def decode_image(raw: bytes) -> np.ndarray:
+    """PNG/JPEG bytes -> grey (H, W) or RGBA (H, W, 4) array; palette, CMYK and 16-bit modes included."""
+    try:
+        img = Image.open(io.BytesIO(raw))  # reads only the header
+    except (UnidentifiedImageError, OSError):
+        raise ImageError("This file is not a picture that can be read (PNG or JPEG).") from None
+    if img.width * img.height > MAX_PIXELS:
+        raise ImageError(f"The picture is {img.width:,} × {img.height:,} pixels; at most "
+                         f"{MAX_PIXELS:,} pixels are accepted. Crop it to the digit.")
+    try:
+        if img.mode.startswith("I") or img.mode == "F":  # 16- or 32-bit grey
+            grey = np.asarray(img, dtype=np.float64)
+            return grey / (65535.0 if grey.max() > 255 else 255.0)
+        has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
+        return np.asarray(img.convert("RGBA" if has_alpha else "L"))
+    except (OSError, ValueError, Image.DecompressionBombError) as err:
+        raise ImageError(f"The picture could not be decoded ({err}).") from None

@@ -1,0 +1,107 @@
+"""The Train page's settings: widgets that fill a TrainConfig, presets that fill the widgets."""
+import streamlit as st
+
+from core.activations import ACTIVATIONS
+from core.losses import OUTPUTS
+from core.optim import OPTIMIZERS, SCHEDULES
+from core.presets import PRESETS, TrainConfig
+from ui import state
+
+FULL_BATCH = "full batch"
+BATCHES = [1, 10, 16, 32, 64, 128, 256, 512, 1024, FULL_BATCH]
+TRAIN_SIZES = [100, 500, 1000, 5000, 10000, 20000, 30000, 40000, 55000]
+MAX_HIDDEN_LAYERS, MAX_WIDTH = 4, 1024
+MAX_EPOCHS_MINIBATCH, MAX_EPOCHS_FULL_BATCH = 50, 500  # a full-batch epoch is a single step
+OUTPUT_NAMES = {name: output.label for name, output in OUTPUTS.items()}
+OPTIMIZER_NAMES = {"sgd": "gradient descent (SGD)", "momentum": "SGD with momentum", "adam": "Adam"}
+FIELDS = {  # widget key -> (TrainConfig field, widget value from config value)
+    "train_hidden": ("hidden", lambda v: ", ".join(map(str, v))),
+    "train_activation": ("activation", None),
+    "train_output": ("output", None),
+    "train_optimizer": ("optimizer", None),
+    "train_lr": ("learning_rate", float),
+    "train_schedule": ("schedule", None),
+    "train_batch": ("batch_size", lambda v: FULL_BATCH if v is None else v),
+    "train_epochs": ("epochs", None),
+    "train_l2": ("l2", float),
+    "train_dropout": ("dropout", float),
+    "train_seed": ("seed", None),
+    "train_size": ("train_size", lambda v: TRAIN_SIZES[-1] if v is None else v),
+}
+PRESET_KEY = "train_preset"
+
+
+def widget_values(config: TrainConfig) -> dict:
+    return {key: (convert or (lambda v: v))(getattr(config, field)) for key, (field, convert) in FIELDS.items()}
+
+
+def apply_preset():
+    """Callback: fill every setting from the chosen preset (runs before the widgets are drawn)."""
+    name = st.session_state[PRESET_KEY]
+    if name in PRESETS:
+        for key, value in widget_values(PRESETS[name].config).items():
+            st.session_state[key] = value
+        state.remember(*FIELDS)
+
+
+def parse_hidden(text: str) -> tuple:
+    """'128' or '16, 16' -> (16, 16); '' -> () (no hidden layer). Raises ValueError with the reason."""
+    parts = [p for p in text.replace(" ", ",").split(",") if p]
+    try:
+        widths = tuple(int(p) for p in parts)
+    except ValueError:
+        raise ValueError("Hidden layers: write the widths as whole numbers separated by commas, like `128` "
+                         "or `16, 16`.") from None
+    if len(widths) > MAX_HIDDEN_LAYERS or any(not 1 <= w <= MAX_WIDTH for w in widths):
+        raise ValueError(f"Hidden layers: at most {MAX_HIDDEN_LAYERS} layers of 1 to {MAX_WIDTH} neurons each.")
+    return widths
+
+
+def settings_form(disabled: bool) -> tuple:
+    """Draw the settings; return (TrainConfig, None) or (None, a message saying what to fix)."""
+    defaults = widget_values(PRESETS["fast"].config)
+    st.selectbox("Start from a preset", ["custom", *PRESETS], key=state.kept(PRESET_KEY, "fast"),
+                 on_change=apply_preset, disabled=disabled,
+                 format_func=lambda n: n if n == "custom" else f"{n}: {PRESETS[n].title} (published {PRESETS[n].published:.0%})")
+    for key in FIELDS:
+        state.kept(key, defaults[key])
+    a, b, c = st.columns(3)
+    a.text_input("Hidden layers (neurons per layer)", key="train_hidden", disabled=disabled,
+                 help="Comma-separated widths, 0 to 4 layers: `128`, `16, 16`, or empty for none.")
+    a.selectbox("Activation", list(ACTIVATIONS), key="train_activation", disabled=disabled)
+    a.selectbox("Output and loss", list(OUTPUTS), format_func=OUTPUT_NAMES.get, key="train_output", disabled=disabled)
+    b.selectbox("Optimiser", list(OPTIMIZERS), format_func=OPTIMIZER_NAMES.get, key="train_optimizer", disabled=disabled)
+    b.number_input("Learning rate", min_value=0.0, max_value=100.0, format="%g", step=1e-3, key="train_lr",
+                   disabled=disabled)
+    b.selectbox("Learning-rate schedule", list(SCHEDULES), key="train_schedule", disabled=disabled)
+    b.select_slider("Batch size", BATCHES, key="train_batch", disabled=disabled)
+    c.number_input("Epochs", min_value=1, max_value=MAX_EPOCHS_FULL_BATCH, step=1, key="train_epochs", disabled=disabled)
+    c.select_slider("Training images", TRAIN_SIZES, key="train_size", disabled=disabled,
+                    help="5,000 more are held out for validation; the 10,000 test images are never trained on.")
+    c.number_input("L2 regularisation", min_value=0.0, max_value=1.0, format="%g", step=1e-4, key="train_l2",
+                   disabled=disabled)
+    c.slider("Dropout (hidden layers)", 0.0, 0.8, step=0.05, key="train_dropout", disabled=disabled)
+    c.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key="train_seed", disabled=disabled)
+    state.remember(PRESET_KEY, *FIELDS)
+    return config_from_widgets(st.session_state)
+
+
+def config_from_widgets(values) -> tuple:
+    try:
+        hidden = parse_hidden(values["train_hidden"])
+    except ValueError as err:
+        return None, str(err)
+    batch = values["train_batch"]
+    limit = MAX_EPOCHS_FULL_BATCH if batch == FULL_BATCH else MAX_EPOCHS_MINIBATCH
+    if values["train_epochs"] > limit:
+        return None, (f"At most {limit} epochs with mini-batches on this shared app (full-batch gradient descent, "
+                      f"one step an epoch, may run {MAX_EPOCHS_FULL_BATCH}).")
+    if values["train_lr"] <= 0:
+        return None, "The learning rate must be above 0: with 0 the weights never change."
+    config = TrainConfig(hidden=hidden, activation=values["train_activation"], output=values["train_output"],
+                         optimizer=values["train_optimizer"], learning_rate=float(values["train_lr"]),
+                         schedule=values["train_schedule"], batch_size=None if batch == FULL_BATCH else int(batch),
+                         epochs=int(values["train_epochs"]), l2=float(values["train_l2"]),
+                         dropout=float(values["train_dropout"]), seed=int(values["train_seed"]),
+                         train_size=int(values["train_size"]))
+    return config, None

@@ -1,0 +1,67 @@
+"""The sidebar every page shares: the current model, uploading a model, and the training status."""
+import streamlit as st
+
+from core.io import ModelFileError, load_model
+from ui import state
+from ui.resources import ModelEntry, shipped_models
+
+STATUS_POLL = 2.0  # seconds between sidebar training-status refreshes (they also keep the training alive)
+
+
+def sidebar():
+    with st.sidebar:
+        model_picker()
+        model_upload()
+        if state.training_job() is not None:
+            training_status()
+        for problem in shipped_models()[1]:
+            st.warning(f"A shipped model could not be loaded: {problem}", icon=":material/warning:")
+
+
+def model_picker():
+    models = state.all_models()
+    if not models:
+        st.error("No model is available: the files in weights/ are missing. Train one on the Train page.")
+        return
+    keys = list(models)
+    current = state.current_model()
+    choice = st.selectbox("Current model", keys, index=keys.index(current.key), key=state.PICKER,
+                          format_func=lambda k: models[k].label,
+                          help="Every page uses this model. Models you train or upload join the list.")
+    st.session_state[state.CURRENT] = choice
+    entry = models[choice]
+    st.caption(f"{entry.architecture} · {entry.network.activation} · {entry.network.output} output  \n"
+               f"test accuracy **{entry.test_accuracy:.2%}**")
+
+
+def model_upload():
+    with st.expander("Upload a model (.npz)", icon=":material/upload:"):
+        upload = st.file_uploader("A model saved by this app or `python -m core.train`", type=["npz"],
+                                  key="model_upload")
+        if upload is None:
+            return
+        if st.session_state.get("model_upload_done") == upload.file_id:
+            st.success(f"{upload.name} is loaded.")
+            return
+        try:
+            network, meta = load_model(upload)
+        except ModelFileError as err:
+            st.error(f"{upload.name} was not loaded: {err}", icon=":material/error:")
+            return
+        name = upload.name.removesuffix(".npz")
+        key = f"uploaded:{upload.file_id}"
+        state.add_session_model(ModelEntry(key, f"{name} (uploaded)", network, meta))
+        st.session_state["model_upload_done"] = upload.file_id
+        st.rerun()
+
+
+@st.fragment(run_every=STATUS_POLL)
+def training_status():
+    job = state.training_job()
+    if job is None:
+        return
+    job.touch()
+    snap = job.snapshot()
+    if snap.status in job.ACTIVE:
+        epoch = snap.latest.epoch if snap.latest else 0.0
+        st.info(f"Training {snap.status}: epoch {epoch:.1f} of {snap.planned_epochs}", icon=":material/model_training:")

@@ -1,0 +1,70 @@
+"""The one place that names st.session_state keys and owns each user's objects.
+
+Per user: the models trained or uploaded in this session, the current model, the training job.
+Shared and read-only: the dataset and the shipped models (ui.resources).
+"""
+import streamlit as st
+
+from ui.resources import DEFAULT_MODEL, ModelEntry, shipped_models
+
+SESSION_MODELS = "session_models"   # {key: ModelEntry}
+CURRENT = "current_model"           # key of the model every page uses
+PICKER = "model_picker"             # the sidebar selectbox
+TRAINING_JOB = "training_job"       # ui.training.TrainingJob or absent
+RUN_COUNT = "run_count"
+
+
+def session_models() -> dict:
+    return st.session_state.setdefault(SESSION_MODELS, {})
+
+
+def all_models() -> dict:
+    """Shipped models first, then this session's, by key."""
+    return {**shipped_models()[0], **session_models()}
+
+
+def current_model() -> ModelEntry:
+    models = all_models()
+    key = st.session_state.get(CURRENT, DEFAULT_MODEL)
+    return models.get(key) or models.get(DEFAULT_MODEL) or next(iter(models.values()))
+
+
+def set_current(key: str):
+    """Make a model current on every page; the sidebar picker follows on the next run."""
+    st.session_state[CURRENT] = key
+    st.session_state.pop(PICKER, None)
+
+
+def add_session_model(entry: ModelEntry, make_current: bool = True):
+    session_models()[entry.key] = entry
+    if make_current:
+        set_current(entry.key)
+
+
+def next_run_number() -> int:
+    st.session_state[RUN_COUNT] = st.session_state.get(RUN_COUNT, 0) + 1
+    return st.session_state[RUN_COUNT]
+
+
+def training_job():
+    return st.session_state.get(TRAINING_JOB)
+
+
+def set_training_job(job):
+    st.session_state[TRAINING_JOB] = job
+
+
+def kept(key: str, default):
+    """A widget key whose value survives switching pages (Streamlit drops the state of unrendered widgets)."""
+    store = f"kept:{key}"
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(store, default)
+    st.session_state[store] = st.session_state[key]
+    return key
+
+
+def remember(*keys):
+    """Store widget values under keys of our own after the widgets ran (pairs with `kept`)."""
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[f"kept:{key}"] = st.session_state[key]

@@ -1,0 +1,197 @@
+"""Training in a background thread, one job per session, so it survives clicks and page switches.
+
+The thread never calls st.*: it writes progress into its own lock-protected job, and the Train page
+polls it with a fragment. A process-wide semaphore caps how many trainings run at once; the excess
+waits in a queue. A job whose browser tab stops sending heartbeats stops by itself.
+"""
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import streamlit as st
+
+from core.presets import TrainConfig
+from core.train import Trainer, TrainingDiverged, make_splits
+
+MAX_CONCURRENT = 2      # trainings running at once in this server process: one per core
+IDLE_TIMEOUT = 60.0     # seconds without a heartbeat from the learner's tab before its training stops
+MAX_CURVE_POINTS = 1500  # batch-loss points kept for the chart; older ones are thinned
+
+
+@st.cache_resource
+def training_slots() -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(MAX_CONCURRENT)
+
+
+@dataclass
+class Snapshot:
+    """A consistent copy of a job's progress, for drawing."""
+    status: str
+    message: str
+    step_epochs: list
+    step_losses: list
+    epochs: list
+    latest: object
+    planned_epochs: int
+    learning_rate: float
+    test_accuracy: float | None
+    finished_runs: int = 0
+    W1: np.ndarray | None = field(default=None, repr=False)
+
+
+class TrainingJob:
+    """One session's training: start, pause, resume, stop, one more epoch, change the learning rate."""
+
+    ACTIVE = ("queued", "running", "paused")
+
+    def __init__(self, config: TrainConfig, images, labels, slots: threading.Semaphore):
+        self.config, self._images, self._labels, self._slots = config, images, labels, slots
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._unpaused = threading.Event()
+        self._unpaused.set()
+        self.status, self.message = "queued", "Waiting for a free training slot…"
+        self.trainer: Trainer | None = None
+        self.initial = None
+        self.test_accuracy = None
+        self.finished_runs = 0  # how many times a run (the first, or +1 epoch) has completed
+        self._step_epochs, self._step_losses, self._epochs, self._latest = [], [], [], None
+        self._stride = 1
+        self.heartbeat = time.monotonic()
+        self._thread = None
+        self._launch(config.epochs)
+
+    # --- controls, called from the page -------------------------------------------------
+    def stop(self):
+        self._stop.set()
+        self._unpaused.set()
+
+    def pause(self):
+        if self.status in ("queued", "running"):
+            self._unpaused.clear()
+
+    def resume(self):
+        self._unpaused.set()
+
+    def more_epochs(self, epochs: int = 1) -> bool:
+        """Train further from where the last run ended (the learner's '+1 epoch')."""
+        if self.active or self.trainer is None or self.status == "diverged":
+            return False
+        self.config.epochs += epochs  # the schedule now plans for the longer run
+        self._stop.clear()
+        self._launch(epochs)
+        return True
+
+    def set_learning_rate(self, lr: float):
+        self.config.learning_rate = lr  # the trainer reads it before every step
+
+    def touch(self):
+        """Heartbeat: a tab of this session is still open."""
+        self.heartbeat = time.monotonic()
+
+    @property
+    def active(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def wait(self, timeout: float = 30.0):
+        if self._thread:
+            self._thread.join(timeout)
+
+    def snapshot(self, with_weights: bool = False) -> Snapshot:
+        with self._lock:
+            snap = Snapshot(self.status, self.message, list(self._step_epochs), list(self._step_losses),
+                            list(self._epochs), self._latest, self.config.epochs, self.config.learning_rate,
+                            self.test_accuracy, self.finished_runs)
+        if with_weights and self.trainer is not None:
+            snap.W1 = self.trainer.network.weights[0].copy()
+        return snap
+
+    # --- the thread ---------------------------------------------------------------------
+    def _launch(self, epochs: int):
+        self._thread = threading.Thread(target=self._run, args=(epochs,), daemon=True, name="training")
+        self._thread.start()
+
+    def _abandoned(self) -> bool:
+        return time.monotonic() - self.heartbeat > IDLE_TIMEOUT
+
+    def _quit(self) -> bool:
+        if self._abandoned():
+            self._set("stopped", f"Stopped: no open tab of this session for {IDLE_TIMEOUT:.0f} s.")
+            return True
+        return self._stop.is_set()
+
+    def _set(self, status: str, message: str = ""):
+        with self._lock:
+            self.status, self.message = status, message
+
+    def _acquire(self) -> bool:
+        """Wait for a training slot, saying why; False if the learner stopped or left meanwhile."""
+        while not self._slots.acquire(timeout=0.25):
+            self._set("queued", f"Waiting: {MAX_CONCURRENT} trainings are already running on this server, "
+                                "which keeps the app quick for everyone. Yours starts as soon as one ends.")
+            if self._quit():
+                return False
+        return True
+
+    def _run(self, epochs: int):
+        if not self._acquire():
+            self._set("stopped", self.message if self._abandoned() else "Stopped before it started.")
+            return
+        holding = True
+        try:
+            self._set("running", "Preparing the data…")
+            if self.trainer is None:
+                self.trainer = Trainer(self.config, make_splits(self.config, self._images, self._labels))
+                self.initial = self.trainer.network.copy()
+            self._set("running")
+            for event in self.trainer.run(epochs):
+                self._record(event)
+                if not self._unpaused.is_set():
+                    self._slots.release()  # a paused training leaves its slot to others
+                    holding = False
+                    self._set("paused", "Paused. Resume to go on from this step.")
+                    while not self._unpaused.wait(0.25):
+                        if self._quit():
+                            break
+                    if self._quit() or not self._acquire():
+                        break
+                    holding = True
+                    self._set("running")
+                if self._quit():
+                    break
+            self._finish()
+        except TrainingDiverged as err:
+            self._set("diverged", str(err))
+        except Exception as err:  # noqa: BLE001 - any failure must reach the learner as a message
+            self._set("failed", f"Training failed: {type(err).__name__}: {err}")
+        finally:
+            if holding:
+                self._slots.release()
+
+    def _finish(self):
+        stopped = self._stop.is_set() or self._abandoned()
+        from ui.resources import dataset  # the shared, read-only test set
+        data = dataset()
+        accuracy = self.trainer.network.accuracy(data.X_test, data.test_labels)
+        with self._lock:
+            self.test_accuracy = accuracy
+            self.finished_runs += 1
+            if stopped:
+                self.status = "stopped"
+                self.message = self.message or "Stopped. The model as it was at that step is yours to use."
+            else:
+                self.status, self.message = "done", ""
+
+    def _record(self, event):
+        with self._lock:
+            self._latest = event
+            if event.kind == "epoch":
+                self._epochs.append(event)
+            elif event.step % self._stride == 0 and math.isfinite(event.batch_loss):
+                self._step_epochs.append(event.epoch)
+                self._step_losses.append(event.batch_loss)
+                if len(self._step_losses) > MAX_CURVE_POINTS:  # keep every other point, sample half as often
+                    self._step_epochs, self._step_losses = self._step_epochs[::2], self._step_losses[::2]
+                    self._stride *= 2
