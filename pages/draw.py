@@ -25,10 +25,10 @@ image, note = None, ""
 input_col, result_col = st.columns([1, 1])
 with input_col:
     if source == "draw":
-        st.caption("White ink on black, like MNIST. Draw large, in the middle; the toolbar under the canvas "
-                   "has undo and clear.")
         drawing = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000", height=280,
                             width=280, drawing_mode="freedraw", return_image_data=True, key=CANVAS_KEY)
+        st.caption("White ink on black, like MNIST. Draw large, in the middle; the canvas toolbar has undo "
+                   "and clear (the bin).")
         image = drawing.image_data
     elif source == "test":
         data = dataset()

@@ -23,12 +23,9 @@ def model_picker():
     if not models:
         st.error("No model is available: the files in weights/ are missing. Train one on the Train page.")
         return
-    keys = list(models)
-    current = state.current_model()
-    choice = st.selectbox("Current model", keys, index=keys.index(current.key), key=state.PICKER,
-                          format_func=lambda k: models[k].label,
+    state.sync_picker(models)
+    choice = st.selectbox("Current model", list(models), key=state.PICKER, format_func=lambda k: models[k].label,
                           help="Every page uses this model. Models you train or upload join the list.")
-    st.session_state[state.CURRENT] = choice
     entry = models[choice]
     st.caption(f"{entry.architecture} · {entry.network.activation} · {entry.network.output} output  \n"
                f"test accuracy **{entry.test_accuracy:.2%}**")

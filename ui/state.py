@@ -8,8 +8,8 @@ import streamlit as st
 from ui.resources import DEFAULT_MODEL, ModelEntry, shipped_models
 
 SESSION_MODELS = "session_models"   # {key: ModelEntry}
-CURRENT = "current_model"           # key of the model every page uses
-PICKER = "model_picker"             # the sidebar selectbox
+PICKER = "model_picker"             # the sidebar selectbox: the key of the model every page uses
+PENDING = "pending_model"           # a model to select in the picker on the next run
 TRAINING_JOB = "training_job"       # ui.training.TrainingJob or absent
 RUN_COUNT = "run_count"
 
@@ -25,14 +25,22 @@ def all_models() -> dict:
 
 def current_model() -> ModelEntry:
     models = all_models()
-    key = st.session_state.get(CURRENT, DEFAULT_MODEL)
+    key = st.session_state.get(PENDING) or st.session_state.get(PICKER, DEFAULT_MODEL)
     return models.get(key) or models.get(DEFAULT_MODEL) or next(iter(models.values()))
 
 
 def set_current(key: str):
-    """Make a model current on every page; the sidebar picker follows on the next run."""
-    st.session_state[CURRENT] = key
-    st.session_state.pop(PICKER, None)
+    """Make a model current on every page. The picker shows it from the next run on (call st.rerun)."""
+    st.session_state[PENDING] = key
+
+
+def sync_picker(models: dict):
+    """Before the picker is drawn: select a pending model, or a valid one if its model is gone."""
+    pending = st.session_state.pop(PENDING, None)
+    if pending in models:
+        st.session_state[PICKER] = pending
+    if st.session_state.get(PICKER) not in models:
+        st.session_state[PICKER] = DEFAULT_MODEL if DEFAULT_MODEL in models else next(iter(models))
 
 
 def add_session_model(entry: ModelEntry, make_current: bool = True):

@@ -1,0 +1,106 @@
+"""Fixtures for browser tests: a real `streamlit run` on 127.0.0.1 and Debian's headless Chromium.
+
+A missing Chromium fails these tests loudly; they are never skipped.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-output" / "screenshots"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server():
+    """`streamlit run app.py` on a free port of 127.0.0.1, stopped after the tests."""
+    port = free_port()
+    log = open(ROOT / "test-output" / "streamlit.log", "w") if (ROOT / "test-output").mkdir(exist_ok=True) is None else None
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"}, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start; see {log.name}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("Chromium is not installed, so the browser tests cannot run. Install it with "
+                    "`apt-get update && apt-get install -y chromium` (as .ci/run does).", pytrace=False)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh browser tab (a new Streamlit session) that records console errors; the test fails on any."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    tab = context.new_page()
+    tab.console_errors = []
+    tab.on("console", lambda m: tab.console_errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda err: tab.console_errors.append(str(err)))
+    tab.goto(server)
+    settle(tab)
+    yield tab
+    context.close()
+    assert tab.console_errors == [], tab.console_errors
+
+
+def settle(tab, timeout: float = 60_000):
+    """Wait until the script run is over and nothing shows an exception."""
+    tab.wait_for_selector(IDLE, timeout=timeout)
+    assert tab.locator("[data-testid=stException]").count() == 0, tab.locator("[data-testid=stException]").all_inner_texts()
+
+
+def go(tab, label: str):
+    """Open a page through the sidebar navigation, as a user would."""
+    tab.locator("[data-testid=stSidebarNav] a", has_text=label).first.click()
+    tab.wait_for_timeout(300)
+    settle(tab)
+
+
+def screenshot(tab, name: str):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    tab.set_viewport_size({"width": 1400, "height": 2400})  # Streamlit scrolls inside its own container
+    tab.wait_for_timeout(500)
+    tab.screenshot(path=SHOTS / f"{name}.png")
+    tab.set_viewport_size({"width": 1400, "height": 1100})

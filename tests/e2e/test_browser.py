@@ -1,0 +1,89 @@
+"""In headless Chromium against `streamlit run`: what only a browser shows."""
+import pytest
+
+from tests.e2e.conftest import go, screenshot, settle
+
+PAGES = {"Home": "Neural network from scratch", "Dataset explorer": "The MNIST dataset",
+         "Train": "Train a network", "Weights": "What the neurons learned", "Draw & predict": "Draw a digit",
+         "Evaluate": "Evaluate the current model"}
+CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
+
+
+def test_every_page_opens_with_its_title_and_no_console_errors(page):
+    for label, title in PAGES.items():
+        go(page, label)
+        page.wait_for_selector("[data-testid=stPlotlyChart], [data-testid=stAlert], [data-testid=stDataFrame]",
+                               timeout=30_000)
+        assert page.locator("h1").first.inner_text().strip() == title
+        screenshot(page, label.lower().replace(" & ", "-").replace(" ", "-"))
+
+
+def draw(page, strokes):
+    """Drag the mouse along each stroke (a list of canvas-relative points), as a person drawing."""
+    canvas = page.locator(CANVAS)
+    canvas.wait_for(timeout=30_000)
+    box = canvas.bounding_box()
+    for stroke in strokes:
+        page.mouse.move(box["x"] + stroke[0][0], box["y"] + stroke[0][1])
+        page.mouse.down()
+        for x, y in stroke[1:]:
+            page.mouse.move(box["x"] + x, box["y"] + y, steps=12)
+        page.mouse.up()
+
+
+def prediction(page) -> str:
+    metric = page.locator("[data-testid=stMetric]", has_text="Prediction")
+    metric.wait_for(timeout=30_000)
+    return metric.locator("[data-testid=stMetricValue]").inner_text().strip()
+
+
+@pytest.mark.parametrize("digit, strokes", [
+    ("7", [[(70, 50), (210, 50), (130, 240)]]),
+    ("1", [[(140, 40), (140, 240)]]),
+])
+def test_drawing_a_digit_with_the_mouse_shows_its_prediction(page, digit, strokes):
+    go(page, "Draw & predict")
+    assert page.get_by_text("Nothing drawn yet").count() == 1  # an empty canvas asks for a drawing
+    draw(page, strokes)
+    page.wait_for_timeout(500)
+    settle(page)
+    assert prediction(page) == digit
+    screenshot(page, f"draw-{digit}")
+
+
+def curve_reach(page) -> float:
+    """The epoch of the last batch-loss point on the live loss chart (0 when it is not shown)."""
+    return page.evaluate("""() => {
+        const el = document.querySelector('.st-key-loss_chart .js-plotly-plot');
+        const x = el && el.data ? el.data[0].x : [];
+        return x.length ? Number(x[x.length - 1]) : 0; }""")
+
+
+def test_training_streams_the_loss_survives_a_page_switch_and_stops(page):
+    go(page, "Train")
+    page.locator("[data-testid=stSelectbox]", has_text="Start from a preset").click()
+    page.get_by_role("option", name="nielsen-30", exact=False).click()  # 30 epochs: long enough to watch
+    settle(page)
+    main = page.locator("[data-testid=stMain]")
+    main.get_by_role("button", name="Start").click()
+    page.wait_for_function("() => document.querySelector('.st-key-loss_chart .js-plotly-plot')", timeout=60_000)
+    first = curve_reach(page)
+    page.wait_for_timeout(2500)
+    assert curve_reach(page) > first > 0  # the curve grows while it trains
+    screenshot(page, "train-running")
+
+    go(page, "Draw & predict")
+    page.wait_for_timeout(1500)
+    go(page, "Train")
+    page.wait_for_function("() => document.querySelector('.st-key-loss_chart .js-plotly-plot')", timeout=30_000)
+    again = curve_reach(page)
+    page.wait_for_timeout(1500)
+    assert curve_reach(page) > again  # still training after the visit elsewhere
+
+    main.get_by_role("button", name="Stop").click()
+    page.get_by_text("Finished:").wait_for(timeout=30_000)
+    settle(page)
+    sidebar = page.locator("[data-testid=stSidebar]")
+    assert "784 → 30 → 10" in sidebar.inner_text()  # the run is now the current model
+    assert sidebar.locator("[data-testid=stSelectbox] input").first.input_value().startswith("Run 1")
+    screenshot(page, "train-stopped")
