@@ -217,3 +217,23 @@ def test_evaluate_page_confusion_matrix_totals_the_test_set(app, mnist_test):
     true, said = app.selectbox(key="eval_true").value, app.selectbox(key="eval_said").value
     assert any(f"of a **{true}** read as **{said}**" in m.value for m in app.markdown)
     assert f"**{matrix[true, said]}** test images" in " ".join(m.value for m in app.markdown)
+
+
+def test_one_sessions_training_changes_neither_another_session_nor_the_shared_models():
+    from ui.resources import dataset, shipped_models
+    first = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
+    second = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
+    shared = shipped_models()[0]
+    before = {key: [W.copy() for W in entry.network.weights] for key, entry in shared.items()}
+    job = start_training(first)
+    assert job.status == "done" and "784 → 32 → 10" in first.sidebar.caption[0].value
+    second.run()
+    assert second.sidebar.selectbox(key="model_picker").value == "shipped:fast"
+    assert len(second.sidebar.selectbox(key="model_picker").options) == len(shared)
+    assert "784 → 256 → 10" in second.sidebar.caption[0].value
+    for key, entry in shared.items():
+        assert all(np.array_equal(a, b) for a, b in zip(before[key], entry.network.weights))
+    with pytest.raises(ValueError, match="read-only"):
+        shared["shipped:fast"].network.weights[0][0, 0] = 1.0  # shared arrays refuse in-place changes
+    with pytest.raises(ValueError, match="read-only"):
+        dataset().train_images[0, 0, 0] = 255

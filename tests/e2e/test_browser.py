@@ -87,3 +87,20 @@ def test_training_streams_the_loss_survives_a_page_switch_and_stops(page):
     assert "784 → 30 → 10" in sidebar.inner_text()  # the run is now the current model
     assert sidebar.locator("[data-testid=stSelectbox] input").first.input_value().startswith("Run 1")
     screenshot(page, "train-stopped")
+
+
+def test_uploading_a_model_makes_it_current_and_a_bad_file_is_refused(page, tmp_path):
+    from tests.test_weights import WEIGHTS
+    sidebar = page.locator("[data-testid=stSidebar]")
+    sidebar.get_by_text("Upload a model (.npz)").click()
+    bad = tmp_path / "not-a-model.npz"
+    bad.write_text("hello")
+    sidebar.locator("input[type=file]").set_input_files(str(bad))
+    sidebar.get_by_text("was not loaded").wait_for(timeout=30_000)
+    assert "This is not a model file" in sidebar.inner_text()
+    assert sidebar.locator("[data-testid=stSelectbox] input").first.input_value().startswith("fast")
+    sidebar.locator("input[type=file]").set_input_files(str(WEIGHTS / "nielsen-30.npz"))
+    sidebar.get_by_text("is loaded").wait_for(timeout=30_000)
+    settle(page)
+    assert sidebar.locator("[data-testid=stSelectbox] input").first.input_value() == "nielsen-30 (uploaded)"
+    assert "784 → 30 → 10" in sidebar.inner_text()

@@ -1,0 +1,120 @@
+"""The background training job: the cap on concurrent trainings, pause, stop, idle timeout, failures."""
+import threading
+import time
+
+import pytest
+
+import ui.training as training
+from core.presets import TrainConfig
+from ui.training import TrainingJob
+
+
+def config(**changes):
+    return TrainConfig(**{"hidden": (16,), "epochs": 2, "learning_rate": 1e-2, "train_size": 2000, "val_size": 500,
+                          **changes})
+
+
+def wait_for(condition, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def job_of(mnist_train):
+    jobs = []
+
+    def make(slots, **changes):
+        jobs.append(TrainingJob(config(**changes), *mnist_train, slots))
+        return jobs[-1]
+    yield make
+    for job in jobs:
+        job.stop()
+        job.wait()
+
+
+def test_a_job_trains_to_the_end_and_measures_test_accuracy(job_of):
+    job = job_of(threading.BoundedSemaphore(1))
+    job.wait()
+    snap = job.snapshot(with_weights=True)
+    assert snap.status == "done" and snap.finished_runs == 1
+    assert len(snap.epochs) == 2 and snap.latest.epoch == 2.0 and 0.75 < snap.test_accuracy < 1
+    assert snap.W1.shape == (784, 16)
+
+
+def test_the_cap_queues_a_second_training_with_a_reason_until_a_slot_frees(job_of):
+    slots = threading.BoundedSemaphore(1)
+    first = job_of(slots, epochs=50)
+    wait_for(lambda: first.snapshot().latest is not None)
+    second = job_of(slots)
+    wait_for(lambda: "already running on this server" in second.snapshot().message)
+    assert second.snapshot().status == "queued" and second.snapshot().latest is None
+    first.stop()
+    second.wait()
+    assert second.snapshot().status == "done"
+
+
+def test_pause_gives_the_slot_to_others_and_resume_goes_on(job_of):
+    slots = threading.BoundedSemaphore(1)
+    job = job_of(slots, epochs=50)
+    wait_for(lambda: job.snapshot().latest is not None)
+    job.pause()
+    wait_for(lambda: job.snapshot().status == "paused")
+    step = job.snapshot().latest.step
+    assert slots.acquire(timeout=1)  # the paused training left its slot
+    slots.release()
+    time.sleep(0.3)
+    assert job.snapshot().latest.step == step  # and it does not train meanwhile
+    job.resume()
+    wait_for(lambda: job.snapshot().latest.step > step)
+    job.stop()
+    job.wait()
+    assert job.snapshot().status == "stopped" and job.snapshot().test_accuracy is not None
+
+
+def test_stop_twice_and_one_more_epoch_after_stopping(job_of):
+    job = job_of(threading.BoundedSemaphore(1), epochs=50)
+    wait_for(lambda: job.snapshot().latest is not None)
+    job.stop()
+    job.stop()
+    job.wait()
+    assert job.snapshot().status == "stopped"
+    epochs_done = job.trainer.epochs_done
+    assert job.more_epochs(1)
+    job.wait()
+    assert job.snapshot().status == "done" and job.trainer.epochs_done == epochs_done + 1
+    assert job.snapshot().finished_runs == 2
+
+
+def test_a_closed_tab_stops_the_training_after_the_idle_timeout(job_of, monkeypatch):
+    monkeypatch.setattr(training, "IDLE_TIMEOUT", 0.3)
+    slots = threading.BoundedSemaphore(1)
+    job = job_of(slots, epochs=50, train_size=50000)
+    job.wait(10)  # nobody calls job.touch(): the tab is gone
+    assert not job.active and job.snapshot().status == "stopped"
+    assert "no open tab" in job.snapshot().message
+    assert slots.acquire(timeout=1)  # its slot is free again
+
+
+def test_a_diverging_run_and_a_crashing_run_report_and_free_their_slot(job_of, monkeypatch):
+    slots = threading.BoundedSemaphore(1)
+    diverged = job_of(slots, optimizer="sgd", learning_rate=1e4)
+    diverged.wait()
+    assert diverged.snapshot().status == "diverged" and "Lower the learning rate" in diverged.snapshot().message
+    assert not diverged.more_epochs(1)
+
+    def boom(*args, **kwargs):
+        raise MemoryError("no room")
+    monkeypatch.setattr(training, "make_splits", boom)
+    crashed = job_of(slots)
+    crashed.wait()
+    assert crashed.snapshot().status == "failed" and "MemoryError: no room" in crashed.snapshot().message
+    assert slots.acquire(timeout=1)
+
+
+def test_the_learning_rate_changes_while_it_trains(job_of):
+    job = job_of(threading.BoundedSemaphore(1), epochs=50, optimizer="sgd", learning_rate=0.1)
+    wait_for(lambda: job.snapshot().latest is not None)
+    job.set_learning_rate(0.01)
+    wait_for(lambda: job.snapshot().latest.learning_rate == 0.01)
