@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from tests.e2e.conftest import CHROMIUM_FLAGS, IDLE, free_port  # noqa: E402
-from tests.e2e.test_browser import CANVAS  # noqa: E402
+from tests.e2e.test_browser import CANVAS, CLEAR  # noqa: E402
 
 
 def server_side_draw_ms(repeats: int = 200) -> float:
@@ -105,9 +105,8 @@ def main():
             box = tab.locator(CANVAS).bounding_box()
             draw_times = []
             for i in range(args.repeats):
-                tab.locator("[data-testid=stBidiComponentIsolated] button[title*=lear], "
-                            "[data-testid=stBidiComponentIsolated] [aria-label*=lear]").first.click()
-                tab.wait_for_timeout(300)
+                tab.locator(CLEAR).click()
+                tab.wait_for_selector("[data-testid=stMetric]", state="detached", timeout=30_000)
                 tab.wait_for_selector(IDLE)
                 tab.mouse.move(box["x"] + 140, box["y"] + 40)
                 tab.mouse.down()

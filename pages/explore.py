@@ -46,8 +46,7 @@ with means_col:
 
 st.subheader("Pixel grey levels")
 st.plotly_chart(charts.bars(summary.pixel_counts, range(256), "How many pixels have each grey level (log scale)",
-                            hover="grey level %{x}: %{y:,} pixels").update_yaxes(type="log").update_xaxes(type="linear"),
-                key="pixel_hist")
+                            hover="grey level %{x}: %{y:,} pixels", log_y=True, categories=False), key="pixel_hist")
 background = summary.pixel_counts[0] / summary.pixel_counts.sum()
 st.caption(f"{background:.0%} of all pixels are pure black background; most ink pixels are near 255, "
            "with a few grey ones at the anti-aliased edges of the strokes.")
@@ -62,8 +61,8 @@ with vector_col:
     x = images[index].reshape(-1) / 255
     st.markdown("The network does not see a square: it reads the **784 numbers** row after row, each grey level "
                 "divided by 255, as one vector **x**.")
-    strip = charts.digit(x[None, :], None, height=110, zmax=1,
-                         hover="x[%{x}] = %{z:.3f}<extra></extra>").update_yaxes(scaleanchor=None)
+    strip = charts.digit(x[None, :], None, height=110, zmax=1, square=False,
+                         hover="x[%{x}] = %{z:.3f}<extra></extra>")
     st.plotly_chart(strip, key="vector_strip")
     with st.expander("All 784 numbers (row r, column c is x[28·r + c])"):
         st.dataframe(pd.DataFrame(x.reshape(28, 28).round(3)), width="stretch")

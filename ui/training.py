@@ -17,7 +17,8 @@ from core.train import Trainer, TrainingDiverged, make_splits
 
 MAX_CONCURRENT = 2      # trainings running at once in this server process: one per core
 IDLE_TIMEOUT = 60.0     # seconds without a heartbeat from the learner's tab before its training stops
-MAX_CURVE_POINTS = 1500  # batch-loss points kept for the chart; older ones are thinned
+MAX_CURVE_POINTS = 1500
+PAUSED = "Paused. Resume to go on from this step."  # batch-loss points kept for the chart; older ones are thinned
 
 
 @st.cache_resource
@@ -69,8 +70,10 @@ class TrainingJob:
         self._unpaused.set()
 
     def pause(self):
+        """Pause before the next step (a step takes milliseconds), leaving the training slot to others."""
         if self.status in ("queued", "running"):
             self._unpaused.clear()
+            self._set("paused", PAUSED)
 
     def resume(self):
         self._unpaused.set()
@@ -151,7 +154,7 @@ class TrainingJob:
                 if not self._unpaused.is_set():
                     self._slots.release()  # a paused training leaves its slot to others
                     holding = False
-                    self._set("paused", "Paused. Resume to go on from this step.")
+                    self._set("paused", PAUSED)
                     while not self._unpaused.wait(0.25):
                         if self._quit():
                             break

@@ -7,6 +7,7 @@ PAGES = {"Home": "Neural network from scratch", "Dataset explorer": "The MNIST d
          "Train": "Train a network", "Weights": "What the neurons learned", "Draw & predict": "Draw a digit",
          "Evaluate": "Evaluate the current model"}
 CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
+CLEAR = '[data-testid=stBidiComponentIsolated] button[aria-label="Reset canvas & history"]'
 
 
 def test_every_page_opens_with_its_title_and_no_console_errors(page):
@@ -49,6 +50,9 @@ def test_drawing_a_digit_with_the_mouse_shows_its_prediction(page, digit, stroke
     settle(page)
     assert prediction(page) == digit
     screenshot(page, f"draw-{digit}")
+    page.locator(CLEAR).click()  # Clear: back to asking for a drawing, no stale prediction
+    page.get_by_text("Nothing drawn yet").wait_for(timeout=30_000)
+    assert page.locator("[data-testid=stMetric]").count() == 0
 
 
 def curve_reach(page) -> float:
