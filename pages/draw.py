@@ -32,9 +32,9 @@ with input_col:
         image = drawing.image_data
     elif source == "test":
         data = dataset()
-        if st.button("Pick another test image", icon=":material/shuffle:") or "draw_test_index" not in st.session_state:
-            st.session_state["draw_test_index"] = int(np.random.default_rng().integers(len(data.test_labels)))
-        index = st.session_state["draw_test_index"]
+        if st.button("Pick another test image", icon=":material/shuffle:") or state.TEST_IMAGE not in st.session_state:
+            st.session_state[state.TEST_IMAGE] = int(np.random.default_rng().integers(len(data.test_labels)))
+        index = st.session_state[state.TEST_IMAGE]
         image, note = data.test_images[index], f"Test image #{index}, labelled **{data.test_labels[index]}**."
     else:
         upload = st.file_uploader("A PNG or JPEG of one digit", type=["png", "jpg", "jpeg"], key="draw_upload")

@@ -23,9 +23,9 @@ images, labels = split_arrays(split)
 summary = split_summary(split)
 
 st.subheader(f"{EXAMPLES} examples of every digit")
-seed = st.session_state.setdefault("explore_seed", 0)
+seed = st.session_state.setdefault(state.EXAMPLES_SEED, 0)
 if st.button("Show other examples", icon=":material/shuffle:"):
-    seed = st.session_state["explore_seed"] = seed + 1
+    seed = st.session_state[state.EXAMPLES_SEED] = seed + 1
 rng = np.random.default_rng(seed)
 picked = np.concatenate([rng.choice(np.flatnonzero(labels == k), EXAMPLES, replace=False) for k in range(10)])
 st.plotly_chart(charts.mosaic(images[picked], EXAMPLES, [f"#{i}, label {labels[i]}" for i in picked]),

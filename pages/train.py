@@ -27,11 +27,10 @@ config, problem = settings_form(disabled=active)
 
 
 def start():
-    run = state.next_run_number()
     data = dataset()
-    state.set_training_job(TrainingJob(config, data.train_images, data.train_labels, training_slots()))
-    st.session_state["run_name"] = f"Run {run}"
-    st.session_state["registered_runs"] = 0
+    job = TrainingJob(config, data.train_images, data.train_labels, training_slots())
+    job.name = f"Run {state.next_run_number()}"
+    state.set_training_job(job)
 
 
 left, mid, right, far = st.columns(4)
@@ -58,13 +57,12 @@ if active:
 def register(job: TrainingJob, snap):
     """Make the finished run a model of this session and the current one on every page."""
     network = job.trainer.network.copy()
-    name = st.session_state.get("run_name", "Run")
-    label = f"{name} · {snap.planned_epochs} epochs · {snap.test_accuracy:.1%}"
+    label = f"{job.name} · {snap.planned_epochs} epochs · {snap.test_accuracy:.1%}"
     meta = {"activation": network.activation, "output": network.output,
             **train_metadata(job.config, None, snap.test_accuracy, job.trainer)}
     key = f"trained:{id(job)}:{snap.finished_runs}"
     state.add_session_model(ModelEntry(key, label, network, meta, initial=job.initial))
-    st.session_state["registered_runs"] = snap.finished_runs
+    job.registered_runs = snap.finished_runs
 
 
 @st.fragment(run_every=POLL if active else None)
@@ -76,7 +74,7 @@ def live_view():
         return
     job.touch()
     snap = job.snapshot(with_weights=True)
-    if snap.finished_runs > st.session_state.get("registered_runs", 0):
+    if snap.finished_runs > job.registered_runs:
         register(job, snap)
         st.rerun()  # the whole app: the sidebar shows the new current model
     show_status(job, snap)
@@ -123,7 +121,7 @@ def show_status(job: TrainingJob, snap):
                    "This model is now the current one on every page.", icon=":material/check_circle:")
         st.download_button("Download the model (.npz)", model_bytes(job.trainer.network, {
             "test_accuracy": snap.test_accuracy, "config": asdict(job.config)}),
-            file_name=f"{st.session_state.get('run_name', 'model').replace(' ', '-').lower()}.npz",
+            file_name=f"{job.name.replace(' ', '-').lower()}.npz",
             icon=":material/download:")
 
 

@@ -1,5 +1,6 @@
 """Decoding uploaded pictures and the drawing canvas into NumPy arrays, refusing what cannot be a digit."""
 import io
+import warnings
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -14,7 +15,11 @@ class ImageError(ValueError):
 def decode_image(raw: bytes) -> np.ndarray:
     """PNG/JPEG bytes -> grey (H, W) or RGBA (H, W, 4) array; palette, CMYK and 16-bit modes included."""
     try:
-        img = Image.open(io.BytesIO(raw))  # reads only the header
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we refuse large pictures ourselves
+            img = Image.open(io.BytesIO(raw))  # reads only the header
+    except Image.DecompressionBombError:
+        raise ImageError(f"The picture is far larger than {MAX_PIXELS:,} pixels. Crop it to the digit.") from None
     except (UnidentifiedImageError, OSError):
         raise ImageError("This file is not a picture that can be read (PNG or JPEG).") from None
     if img.width * img.height > MAX_PIXELS:

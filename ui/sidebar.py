@@ -37,7 +37,7 @@ def model_upload():
                                   key="model_upload")
         if upload is None:
             return
-        if st.session_state.get("model_upload_done") == upload.file_id:
+        if st.session_state.get(state.UPLOADED) == upload.file_id:
             st.success(f"{upload.name} is loaded.")
             return
         try:
@@ -48,7 +48,7 @@ def model_upload():
         name = upload.name.removesuffix(".npz")
         key = f"uploaded:{upload.file_id}"
         state.add_session_model(ModelEntry(key, f"{name} (uploaded)", network, meta))
-        st.session_state["model_upload_done"] = upload.file_id
+        st.session_state[state.UPLOADED] = upload.file_id
         st.rerun()
 
 

@@ -11,7 +11,10 @@ SESSION_MODELS = "session_models"   # {key: ModelEntry}
 PICKER = "model_picker"             # the sidebar selectbox: the key of the model every page uses
 PENDING = "pending_model"           # a model to select in the picker on the next run
 TRAINING_JOB = "training_job"       # ui.training.TrainingJob or absent
-RUN_COUNT = "run_count"
+RUN_COUNT = "run_count"             # trainings started in this session, to name them Run 1, Run 2, ...
+TEST_IMAGE = "draw_test_index"      # the test image shown on the Draw page
+EXAMPLES_SEED = "explore_seed"      # which random examples the explorer shows
+UPLOADED = "model_upload_done"      # file id of the model upload already loaded
 
 
 def session_models() -> dict:

@@ -58,6 +58,8 @@ class TrainingJob:
         self.initial = None
         self.test_accuracy = None
         self.finished_runs = 0  # how many times a run (the first, or +1 epoch) has completed
+        self.registered_runs = 0  # how many of those the page has made into models
+        self.name = "Training"
         self._step_epochs, self._step_losses, self._epochs, self._latest = [], [], [], None
         self._stride = 1
         self.heartbeat = time.monotonic()
