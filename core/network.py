@@ -108,11 +108,16 @@ class Network:
             As.append(A)
         return Forward(Zs, As, used)
 
-    def backward(self, fwd: Forward, dZ, l2: float = 0.0, need_dX: bool = False):
-        """Backpropagate dL/dZ of the last layer: returns the gradient of every parameter, and dL/dX if asked."""
+    def backward(self, fwd: Forward, dZ, l2: float = 0.0, need_dX: bool = False, deltas: dict | None = None):
+        """Backpropagate dL/dZ of the last layer: returns the gradient of every parameter, and dL/dX if asked.
+
+        Pass a dict as `deltas` to also receive every layer's dZ ("dZ1", ..., for the explainer).
+        """
         grad = ACTIVATIONS[self.activation].derivative
         grads = {}
         for l in range(len(self.weights) - 1, -1, -1):
+            if deltas is not None:
+                deltas[f"dZ{l + 1}"] = dZ
             W = self.weights[l]
             dA, dW, db = dense_backward(dZ, fwd.As[l], W, need_dX=l > 0 or need_dX)  # dA: (N, n_in)
             grads[f"W{l + 1}"] = dW + l2 * W if l2 else dW  # d/dW of (l2/2)||W||^2 is l2 W

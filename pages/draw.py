@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from core.preprocess import prepare_digit
-from ui import charts, state
+from ui import charts, state, teaching
 from ui.images import ImageError, decode_image
 from ui.resources import dataset
 from ui.shell import require_app_shell
@@ -51,6 +51,7 @@ with result_col:
                 icon=":material/draw:")
     else:
         x = prepared.x[None, :]                                   # (1, 784)
+        st.session_state[state.LAST_DIGIT] = prepared.x           # How it works can explain this drawing
         fwd = net.forward(x)
         p = fwd.P[0]
         guess = int(p.argmax())
@@ -60,6 +61,30 @@ with result_col:
         st.plotly_chart(charts.probabilities(p, guess), key="draw_probs")
 
 if prepared is not None and prepared.ok:
+    saliency_col, teach_col = st.columns(2)
+    with saliency_col:
+        st.subheader("Which strokes drove the answer")
+        saliency = net.input_gradient(x, guess)[0]                # d z_guess / d x, (784,)
+        st.plotly_chart(charts.weight_image(saliency, f"Saliency for {guess}: ∂z_{guess}/∂x", height=330,
+                                            name="slope"), key="draw_saliency")
+        st.caption(f"Red pixels: more ink there would raise the score of {guess}; blue: would lower it. Where you "
+                   "drew, red marks the strokes that made the network say it.")
+    with teach_col:
+        st.subheader("Teach it your digit")
+        truth = st.selectbox("It is really a…", range(10), index=guess, key=state.kept("teach_label", guess))
+        steps = st.slider("Gradient steps", 1, 10, key=state.kept("teach_steps", 3))
+        rate = st.number_input("Learning rate", 0.0001, 5.0, format="%g", key=state.kept("teach_lr", 0.01))
+        st.button(f"Teach it that this is a {truth}", icon=":material/school:", type="primary",
+                  on_click=teaching.teach, args=(model, prepared.x, truth, rate, steps))
+        step = teaching.last_step()
+        if step is not None and model.key.startswith(teaching.TAUGHT_PREFIX) and np.array_equal(step.x, prepared.x):
+            p_before = step.before.forward(x).P[0]
+            st.markdown(f"Before: **{int(p_before.argmax())}** ({p_before.max():.0%}). After {step.steps} step(s) "
+                        f"towards {step.label}: **{guess}** ({p[guess]:.0%}). Only this session's copy, "
+                        f"**{model.label}**, learned it.")
+            st.button("Undo", icon=":material/undo:", on_click=teaching.undo, args=(model,))
+        st.page_link("pages/how_it_works.py", label="See a step in detail on How it works", icon=":material/function:")
+
     st.subheader("What the network reads")
     stage_cols = st.columns(len(prepared.stages))
     for col, (name, stage) in zip(stage_cols, prepared.stages.items()):

@@ -7,9 +7,10 @@ from core.io import model_bytes
 from core.presets import PRESETS
 from core.train import train_metadata
 from ui import charts, state
-from ui.resources import ModelEntry, dataset
-from ui.settings import MAX_EPOCHS_FULL_BATCH, settings_form
-from ui.training import TrainingJob, training_slots
+from ui.resources import ModelEntry
+from ui.classroom import settings_from_url, url_from_settings
+from ui.settings import FIELDS, MAX_EPOCHS_FULL_BATCH, settings_form
+from ui.training import TrainingJob, start_training
 from ui.shell import require_app_shell
 
 require_app_shell()
@@ -21,21 +22,34 @@ st.title("Train a network")
 st.markdown("Pick a preset or set every knob yourself, press **Start**, and watch the network learn. "
             "Training goes on while you visit other pages; come back to see it.")
 
+
+
+def apply_link_settings():
+    """Settings from a shared link, once per link in this session (later changes are the learner's)."""
+    link = st.query_params.to_dict()
+    if not link or st.session_state.get(state.APPLIED_LINK) == link:
+        return
+    st.session_state[state.APPLIED_LINK] = link
+    values, ignored = settings_from_url(link)
+    for key, value in values.items():
+        st.session_state[key] = value
+    state.remember(*FIELDS)
+    if ignored:
+        st.warning("Some settings in this link were ignored: " + "; ".join(ignored), icon=":material/link_off:")
+
+
 job = state.training_job()
 active = job is not None and job.active
-config, problem = settings_form(disabled=active)
-
-
-def start():
-    data = dataset()
-    job = TrainingJob(config, data.train_images, data.train_labels, training_slots())
-    job.name = f"Run {state.next_run_number()}"
-    state.set_training_job(job)
+apply_link_settings()
+config, problem = settings_form(disabled=active, compact=state.presenting())
+if problem is None:
+    st.query_params.from_dict(url_from_settings(st.session_state))  # the address now shares these settings
+    st.session_state[state.APPLIED_LINK] = st.query_params.to_dict()
 
 
 left, mid, right, far = st.columns(4)
 left.button("Start", type="primary", icon=":material/play_arrow:", disabled=active or problem is not None,
-            on_click=start, width="stretch")
+            on_click=lambda: start_training(config), width="stretch")
 mid.button("Stop", icon=":material/stop:", disabled=not active, on_click=lambda: job.stop(), width="stretch")
 if job is not None and job.status == "paused":
     right.button("Resume", icon=":material/resume:", on_click=lambda: job.resume(), width="stretch")

@@ -29,11 +29,11 @@ def digit(image, title: str | None = None, height: int = 260, zmax=None, square:
     return go.Figure(trace, layout(height, title, square=True, **({} if square else {"yaxis": dict(scaleanchor=False)})))
 
 
-def weight_image(weights, title: str | None = None, height: int = 300) -> go.Figure:
-    """A neuron's 784 weights as 28x28, blue negative, red positive, centred at 0."""
+def weight_image(weights, title: str | None = None, height: int = 300, name: str = "weight") -> go.Figure:
+    """784 signed values (a neuron's weights, a gradient) as 28x28, blue negative, red positive, centred at 0."""
     limit = float(np.abs(weights).max()) or 1.0
     trace = go.Heatmap(z=np.reshape(weights, (28, 28)), colorscale=DIVERGING, zmin=-limit, zmax=limit, zmid=0,
-                       hovertemplate="pixel (%{y}, %{x})<br>weight %{z:.4f}<extra></extra>")
+                       hovertemplate="pixel (%{y}, %{x})<br>" + name + " %{z:.4f}<extra></extra>")
     return go.Figure(trace, layout(height, title, square=True))
 
 
@@ -81,6 +81,16 @@ def probabilities(p, highlight: int | None = None, title: str = "Probability of 
                    hovertemplate="digit %{x}: %{y:.4f}<extra></extra>")
     return go.Figure(trace, layout(height, title, yaxis=dict(range=[0, 1.15], tickformat=".0%"),
                                    xaxis=dict(type="category", title="digit")))
+
+
+def before_after(p_before, p_after, height: int = 280) -> go.Figure:
+    """The ten probabilities before and after a change, side by side."""
+    digits = [str(k) for k in range(len(p_before))]
+    traces = [go.Bar(x=digits, y=np.asarray(p, dtype=float), name=name, marker_color=color,
+                     hovertemplate=f"{name}: " + "digit %{x}: %{y:.4f}<extra></extra>")
+              for p, name, color in ((p_before, "before", "#9aa5b1"), (p_after, "after", "#d62728"))]
+    return go.Figure(traces, layout(height, "Probability of each digit, before and after", barmode="group",
+                                    yaxis=dict(range=[0, 1.05], tickformat=".0%"), xaxis=dict(type="category")))
 
 
 def bars(values, labels, title: str, height: int = 260, color="#1f77b4", hover: str = "%{x}: %{y:.4f}",

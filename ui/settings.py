@@ -37,11 +37,16 @@ def widget_values(config: TrainConfig) -> dict:
 
 def apply_preset():
     """Callback: fill every setting from the chosen preset (runs before the widgets are drawn)."""
-    name = st.session_state[PRESET_KEY]
+    apply_preset_values(st.session_state[PRESET_KEY])
+
+
+def apply_preset_values(name: str):
+    """Put a preset's settings into the Train page's widgets (before they are drawn)."""
     if name in PRESETS:
+        st.session_state[PRESET_KEY] = name
         for key, value in widget_values(PRESETS[name].config).items():
             st.session_state[key] = value
-        state.remember(*FIELDS)
+        state.remember(PRESET_KEY, *FIELDS)
 
 
 def parse_hidden(text: str) -> tuple:
@@ -57,14 +62,19 @@ def parse_hidden(text: str) -> tuple:
     return widths
 
 
-def settings_form(disabled: bool) -> tuple:
-    """Draw the settings; return (TrainConfig, None) or (None, a message saying what to fix)."""
+def settings_form(disabled: bool, compact: bool = False) -> tuple:
+    """Draw the settings; return (TrainConfig, None) or (None, a message saying what to fix).
+
+    `compact` (presenter mode) shows only the preset; the other settings keep their values.
+    """
     defaults = widget_values(PRESETS["fast"].config)
     st.selectbox("Start from a preset", ["custom", *PRESETS], key=state.kept(PRESET_KEY, "fast"),
                  on_change=apply_preset, disabled=disabled,
                  format_func=lambda n: n if n == "custom" else f"{n}: {PRESETS[n].title} (published {PRESETS[n].published:.0%})")
     for key in FIELDS:
         state.kept(key, defaults[key])
+    if compact:
+        return config_from_widgets(st.session_state)
     a, b, c = st.columns(3)
     a.text_input("Hidden layers (neurons per layer)", key="train_hidden", disabled=disabled,
                  help="Comma-separated widths, 0 to 4 layers: `128`, `16, 16`, or empty for none.")

@@ -4,6 +4,7 @@ import streamlit as st
 from core.io import ModelFileError, load_model
 from ui import state
 from ui.resources import ModelEntry, shipped_models
+from ui.shell import presenter_toggle
 
 STATUS_POLL = 2.0  # seconds between sidebar training-status refreshes (they also keep the training alive)
 
@@ -11,11 +12,13 @@ STATUS_POLL = 2.0  # seconds between sidebar training-status refreshes (they als
 def sidebar():
     with st.sidebar:
         model_picker()
-        model_upload()
+        if not state.presenting():
+            model_upload()
         if state.training_job() is not None:
             training_status()
         for problem in shipped_models()[1]:
             st.warning(f"A shipped model could not be loaded: {problem}", icon=":material/warning:")
+        presenter_toggle()
 
 
 def model_picker():

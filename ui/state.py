@@ -15,6 +15,11 @@ RUN_COUNT = "run_count"             # trainings started in this session, to name
 TEST_IMAGE = "draw_test_index"      # the test image shown on the Draw page
 EXAMPLES_SEED = "explore_seed"      # which random examples the explorer shows
 UPLOADED = "model_upload_done"      # file id of the model upload already loaded
+PRESENTING = "presenter_mode"       # the sidebar toggle
+LAST_DIGIT = "last_digit"           # the learner's latest prepared drawing (784,), for How it works
+APPLIED_LINK = "applied_link"       # the URL settings already applied to the Train page
+LAST_STEP = "last_teaching_step"   # ui.teaching.Step of the latest step, for showing what it did
+TAUGHT = "taught_history"           # weights before each teaching step of this session's taught model
 
 
 def session_models() -> dict:
@@ -33,7 +38,8 @@ def current_model() -> ModelEntry:
 
 
 def set_current(key: str):
-    """Make a model current on every page. The picker shows it from the next run on (call st.rerun)."""
+    """Make a model current on every page. The sidebar picker shows it when it is next drawn: at once from a
+    widget callback (callbacks run before the script), else after st.rerun()."""
     st.session_state[PENDING] = key
 
 
@@ -63,6 +69,10 @@ def training_job():
 
 def set_training_job(job):
     st.session_state[TRAINING_JOB] = job
+
+
+def presenting() -> bool:
+    return bool(st.session_state.get(PRESENTING, False))
 
 
 def kept(key: str, default):

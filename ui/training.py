@@ -26,6 +26,17 @@ def training_slots() -> threading.BoundedSemaphore:
     return threading.BoundedSemaphore(MAX_CONCURRENT)
 
 
+def start_training(config: TrainConfig) -> "TrainingJob":
+    """Start this session's training job (named Run 1, Run 2, ...) on the shared training images."""
+    from ui import state
+    from ui.resources import dataset
+    data = dataset()
+    job = TrainingJob(config, data.train_images, data.train_labels, training_slots())
+    job.name = f"Run {state.next_run_number()}"
+    state.set_training_job(job)
+    return job
+
+
 @dataclass
 class Snapshot:
     """A consistent copy of a job's progress, for drawing."""

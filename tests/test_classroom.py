@@ -1,0 +1,41 @@
+"""Settings in the page address: a shared link fills the Train page; garbage is ignored with a message."""
+from streamlit.testing.v1 import AppTest
+
+from ui.classroom import settings_from_url, url_from_settings
+from ui.settings import FULL_BATCH
+
+
+def test_settings_round_trip_through_the_url():
+    values = {"train_hidden": "16, 16", "train_activation": "tanh", "train_output": "sigmoid", "train_optimizer": "momentum",
+              "train_lr": 0.05, "train_schedule": "step", "train_batch": FULL_BATCH, "train_epochs": 120,
+              "train_l2": 0.0001, "train_dropout": 0.2, "train_seed": 7, "train_size": 10000}
+    url = url_from_settings(values)
+    assert url["hidden"] == "16,16" and url["batch"] == "full" and url["lr"] == "0.05"
+    back, ignored = settings_from_url(url)
+    assert back == values and ignored == []
+
+
+def test_garbage_in_the_url_is_ignored_with_a_reason():
+    values, ignored = settings_from_url({"lr": "fast", "epochs": "9999", "activation": "<script>", "batch": "7",
+                                         "hidden": "1,2,3,4,5", "seed": "3", "unknown": "x"})
+    assert values == {"train_seed": 3}
+    text = " ".join(ignored)
+    assert "lr='fast' (not a number)" in text and "epochs='9999' (outside 1 to 500)" in text
+    assert "activation='<script>'" in text and "batch='7'" in text and "hidden=" in text and "unknown" not in text
+
+
+def test_a_shared_link_fills_the_train_page_and_changes_follow_into_the_link():
+    at = AppTest.from_file("../app.py", default_timeout=90)
+    at.query_params.update({"hidden": "30", "activation": "sigmoid", "lr": "0.5", "epochs": "3", "images": "5000",
+                            "optimizer": "sgd", "batch": "full", "seed": "oops"})
+    at.run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    assert at.text_input(key="train_hidden").value == "30"
+    assert at.selectbox(key="train_activation").value == "sigmoid"
+    assert at.number_input(key="train_lr").value == 0.5 and at.number_input(key="train_epochs").value == 3
+    assert at.select_slider(key="train_size").value == 5000 and at.select_slider(key="train_batch").value == FULL_BATCH
+    assert any("seed='oops' (not a number)" in w.value for w in at.warning)
+    at.number_input(key="train_epochs").set_value(4).run()
+    assert at.number_input(key="train_epochs").value == 4  # the learner's change is not undone by the link
+    assert at.query_params["epochs"] == "4" and at.query_params["hidden"] == "30"
