@@ -73,7 +73,7 @@ if prepared is not None and prepared.ok:
         st.subheader("Teach it your digit")
         truth = st.selectbox("It is really a…", range(10), index=guess, key=state.kept("teach_label", guess))
         steps = st.slider("Gradient steps", 1, 10, key=state.kept("teach_steps", 3))
-        rate = st.number_input("Learning rate", 0.0001, 5.0, format="%g", key=state.kept("teach_lr", 0.01))
+        rate = st.number_input("Learning rate", 0.0001, 5.0, format="%g", key=state.kept("teach_lr", 0.02))
         st.button(f"Teach it that this is a {truth}", icon=":material/school:", type="primary",
                   on_click=teaching.teach, args=(model, prepared.x, truth, rate, steps))
         step = teaching.last_step()
@@ -82,7 +82,7 @@ if prepared is not None and prepared.ok:
             st.markdown(f"Before: **{int(p_before.argmax())}** ({p_before.max():.0%}). After {step.steps} step(s) "
                         f"towards {step.label}: **{guess}** ({p[guess]:.0%}). Only this session's copy, "
                         f"**{model.label}**, learned it.")
-            st.button("Undo", icon=":material/undo:", on_click=teaching.undo, args=(model,))
+            st.button("Undo the teaching", icon=":material/undo:", on_click=teaching.undo, args=(model,))
         st.page_link("pages/how_it_works.py", label="See a step in detail on How it works", icon=":material/function:")
 
     st.subheader("What the network reads")

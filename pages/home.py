@@ -31,4 +31,8 @@ with left:
     st.page_link("pages/weights.py", label="Weights: what each hidden neuron looks for", icon=":material/blur_on:")
 with right:
     st.page_link("pages/draw.py", label="Draw & predict: your own digit, through the network", icon=":material/draw:")
+    st.page_link("pages/how_it_works.py", label="How it works: forward and backward, number by number",
+                 icon=":material/function:")
     st.page_link("pages/evaluate.py", label="Evaluate: accuracy, confusions and mistakes", icon=":material/fact_check:")
+    st.page_link("pages/tutorials.py", label="Tutorials, reproduced: famous networks, measured here",
+                 icon=":material/school:")

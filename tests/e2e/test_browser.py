@@ -5,7 +5,8 @@ from tests.e2e.conftest import go, screenshot, settle
 
 PAGES = {"Home": "Neural network from scratch", "Dataset explorer": "The MNIST dataset",
          "Train": "Train a network", "Weights": "What the neurons learned", "Draw & predict": "Draw a digit",
-         "Evaluate": "Evaluate the current model"}
+         "How it works": "How it works", "Evaluate": "Evaluate the current model",
+         "Tutorials, reproduced": "Tutorials, reproduced"}
 CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
 CLEAR = '[data-testid=stBidiComponentIsolated] button[aria-label="Reset canvas & history"]'
 
@@ -13,10 +14,10 @@ CLEAR = '[data-testid=stBidiComponentIsolated] button[aria-label="Reset canvas &
 def test_every_page_opens_with_its_title_and_no_console_errors(page):
     for label, title in PAGES.items():
         go(page, label)
-        page.wait_for_selector("[data-testid=stPlotlyChart], [data-testid=stAlert], [data-testid=stDataFrame]",
-                               timeout=30_000)
+        page.wait_for_selector("[data-testid=stPlotlyChart], [data-testid=stAlert], [data-testid=stDataFrame], "
+                               "[data-testid=stMetric]", timeout=30_000)
         assert page.locator("h1").first.inner_text().strip() == title
-        screenshot(page, label.lower().replace(" & ", "-").replace(" ", "-"))
+        screenshot(page, label.lower().replace(" & ", "-").replace(",", "").replace(" ", "-"))
 
 
 def draw(page, strokes):
@@ -108,3 +109,55 @@ def test_uploading_a_model_makes_it_current_and_a_bad_file_is_refused(page, tmp_
     settle(page)
     assert sidebar.locator("[data-testid=stSelectbox] input").first.input_value() == "nielsen-30 (uploaded)"
     assert "784 → 30 → 10" in sidebar.inner_text()
+
+
+def test_teaching_a_drawn_digit_another_label_moves_the_prediction(page):
+    go(page, "Draw & predict")
+    draw(page, [[(70, 50), (210, 50), (130, 240)]])
+    page.wait_for_timeout(500)
+    settle(page)
+    assert prediction(page) == "7"
+    main = page.locator("[data-testid=stMain]")
+    main.locator("[data-testid=stSelectbox]", has_text="It is really a").click()
+    page.get_by_role("option", name="4", exact=True).click()
+    settle(page)
+    main.get_by_role("button", name="Teach it that this is a 4").click()
+    page.get_by_text("Before: 7").wait_for(timeout=30_000)
+    settle(page)
+    assert prediction(page) == "4"
+    assert "· taught" in page.locator("[data-testid=stSidebar] [data-testid=stSelectbox] input").first.input_value()
+    screenshot(page, "draw-taught")
+    main.get_by_role("button", name="Undo the teaching").click()
+    page.wait_for_timeout(300)
+    settle(page)
+    assert prediction(page) == "7"  # back to the shipped model, which never changed
+
+
+def test_the_first_visitor_after_a_start_who_opens_a_page_link_gets_the_whole_app(browser):
+    """Streamlit would run pages/draw.py alone (legacy mode) for a cold deep link; the app must recover."""
+    from tests.e2e.conftest import ROOT, free_port
+    import subprocess, sys, time, urllib.request, os
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+                               "--server.port", str(port), "--server.headless", "true"], cwd=ROOT,
+                              env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.3)
+        context = browser.new_context()
+        tab = context.new_page()
+        tab.goto(f"http://127.0.0.1:{port}/draw")
+        settle(tab)
+        tab.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first.wait_for(timeout=30_000)
+        nav = tab.locator("[data-testid=stSidebarNav]").inner_text()
+        assert "Tutorials, reproduced" in nav and "how_it_works" not in nav  # page titles, not file names
+        assert tab.locator("h1").first.inner_text().strip() == "Draw a digit"
+        context.close()
+    finally:
+        server.terminate()
+        server.wait(10)
