@@ -79,9 +79,14 @@ if prepared is not None and prepared.ok:
         step = teaching.last_step()
         if step is not None and model.key.startswith(teaching.TAUGHT_PREFIX) and np.array_equal(step.x, prepared.x):
             p_before = step.before.forward(x).P[0]
+            base = state.all_models().get(model.key.removeprefix(teaching.TAUGHT_PREFIX))
             st.markdown(f"Before: **{int(p_before.argmax())}** ({p_before.max():.0%}). After {step.steps} step(s) "
                         f"towards {step.label}: **{guess}** ({p[guess]:.0%}). Only this session's copy, "
                         f"**{model.label}**, learned it.")
+            if base is not None:
+                st.caption(f"Its accuracy on the 10,000 test images: {base.test_accuracy:.2%} before any teaching, "
+                           f"{model.test_accuracy:.2%} now. Pushing hard on one image moves weights that other "
+                           "digits rely on; real training takes small steps over many images for that reason.")
             st.button("Undo the teaching", icon=":material/undo:", on_click=teaching.undo, args=(model,))
         st.page_link("pages/how_it_works.py", label="See a step in detail on How it works", icon=":material/function:")
 

@@ -123,3 +123,14 @@ def test_tutorials_page_badges_each_preset_with_the_measured_figure():
     assert sum("not reproduced" in b for b in badges) == 0  # every shipped model meets its published figure
     next(b for b in at.button if b.key == "use_nielsen-30").click().run()
     assert at.sidebar.selectbox(key="model_picker").value == "shipped:nielsen-30"
+
+
+def test_presenter_mode_hides_uploads_and_advanced_settings():
+    at = AppTest.from_file("../app.py", default_timeout=90).run()
+    assert any(e.label.startswith("Upload a model") for e in at.sidebar.expander)
+    at.sidebar.toggle(key="presenter_mode").set_value(True).run()
+    assert not any(e.label.startswith("Upload a model") for e in at.sidebar.expander)
+    open_page(at, "train")
+    assert [s.key for s in at.main.selectbox] == ["train_preset"]  # only the preset; the rest keep their values
+    assert at.session_state["presenter_mode"] is True
+    assert not at.button[0].disabled  # Start still works

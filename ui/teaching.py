@@ -37,9 +37,9 @@ def last_step() -> Step | None:
 def teach(entry: ModelEntry, x, label: int, learning_rate: float, steps: int = 1) -> ModelEntry:
     """Take `steps` gradient steps on image x with `label`; the result becomes this session's current model."""
     key = entry.key if entry.key.startswith(TAUGHT_PREFIX) else TAUGHT_PREFIX + entry.key
-    base_label = entry.label.removesuffix(" · taught")
+    base_name = entry.label.split(" · ")[0]  # without the base model's accuracy, which no longer holds
     history().setdefault(key, []).append(entry.network)
-    taught = ModelEntry(key, f"{base_label} · taught", gradient_step(entry.network, x, label, learning_rate, steps),
+    taught = ModelEntry(key, f"{base_name} · taught", gradient_step(entry.network, x, label, learning_rate, steps),
                         {**entry.meta, "taught_steps": len(history()[key])}, entry.initial)
     state.add_session_model(taught)
     st.session_state[state.LAST_STEP] = Step(entry.network, x, label, learning_rate, steps)
