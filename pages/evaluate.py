@@ -1,8 +1,11 @@
 """Evaluate: how good the current model is, and where it goes wrong."""
+import io
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
+from core.data import DataError, load_kaggle_csv, to_inputs
 from core.evaluate import confident_mistakes, confusion_matrix, per_class_scores
 from ui import charts, state
 from ui.resources import dataset
@@ -11,6 +14,7 @@ from ui.shell import require_app_shell
 require_app_shell()
 
 GALLERY = 30
+CSV_ROWS = 10_000  # parsing is about 0.2 ms an image: a bigger file would hold up the shared server
 
 model = state.current_model()
 data = dataset()
@@ -56,3 +60,24 @@ st.dataframe(pd.DataFrame({"digit": range(10), "precision": scores["precision"],
              hide_index=True, width="stretch")
 st.caption("Precision: of the images the model called this digit, the share that were. Recall: of the images "
            "of this digit, the share it found. F1 balances the two.")
+
+st.subheader("Your own images: a Kaggle CSV")
+st.markdown(f"Upload a file in the Kaggle *digit recognizer* layout: `label,pixel0,…,pixel783` to measure the model "
+            f"on it, or `pixel0,…,pixel783` (no labels) to get its predictions. At most {CSV_ROWS:,} images per file.")
+upload = st.file_uploader("A .csv file", type=["csv"], key="eval_csv")
+if upload is not None:
+    try:
+        images, labels = load_kaggle_csv(io.TextIOWrapper(upload, encoding="utf-8", errors="replace"), max_rows=CSV_ROWS)
+    except DataError as err:
+        st.error(f"{upload.name} was not read: {err}", icon=":material/error:")
+    else:
+        P_csv = model.network.predict_proba(to_inputs(images))
+        guesses = P_csv.argmax(axis=1)
+        if labels is not None:
+            st.metric(f"Accuracy on {upload.name}", f"{np.mean(guesses == labels):.2%}", f"{len(labels):,} images",
+                      delta_color="off", delta_arrow="off")
+            st.plotly_chart(charts.confusion(confusion_matrix(labels, guesses)), key="csv_confusion")
+        table = pd.DataFrame({"ImageId": np.arange(1, len(guesses) + 1), "Label": guesses})
+        st.dataframe(table.assign(confidence=P_csv.max(axis=1).round(3)).head(200), hide_index=True)
+        st.download_button("Download the predictions (Kaggle submission format)", table.to_csv(index=False),
+                           file_name="predictions.csv", icon=":material/download:")

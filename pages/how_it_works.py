@@ -139,16 +139,25 @@ if L > 1:
 
 st.header("3. Check the gradient by nudging a weight")
 params = list(net.params())
-name = st.selectbox("Parameter", params, key=state.kept("hiw_param", "W1"))
+pick_col, how_col = st.columns(2)
+name = pick_col.selectbox("Parameter", params, key=state.kept("hiw_param", "W1"))
 grad = w.grads[name]
-index = np.unravel_index(int(np.argmax(np.abs(grad))), grad.shape)
+largest = np.unravel_index(int(np.argmax(np.abs(grad))), grad.shape)
+if how_col.toggle("Choose the entry myself", key=state.kept("hiw_choose", False)):
+    bounds = st.columns(len(grad.shape))
+    index = tuple(int(col.number_input(f"{'row' if i == 0 and grad.ndim == 2 else 'index'} (0 to {n - 1})", 0, n - 1,
+                                       value=int(largest[i]), key=f"hiw_entry_{name}_{i}"))
+                  for i, (col, n) in enumerate(zip(bounds, grad.shape)))
+else:
+    index = largest
 eps = st.select_slider("ε", [1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7], key=state.kept("hiw_eps", 1e-5),
                        format_func=lambda e: f"{e:.0e}")
 exact = net.copy(np.float64)  # float64, so rounding does not hide a wrong gradient
 check = nudge(exact, name, index, x[None].astype(np.float64), np.array([label]), eps)
 backprop = walkthrough(exact, x, label).grads[name][index]
 error = relative_error(check["slope"], backprop)
-st.markdown(f"The entry of **{name}** with the largest gradient, {name}{list(map(int, index))}, nudged by ±ε:")
+which = "with the largest gradient" if index == largest else "you chose"
+st.markdown(f"The entry of **{name}** {which}, {name}{list(map(int, index))}, nudged by ±ε:")
 cols = st.columns(5)
 cols[0].metric("L(w + ε)", f"{check['loss_plus']:.8f}")
 cols[1].metric("L(w − ε)", f"{check['loss_minus']:.8f}")

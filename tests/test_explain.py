@@ -61,6 +61,12 @@ def test_the_gradient_check_agrees_to_better_than_one_in_a_million():
     assert float(metrics["Slope (L₊ − L₋) / 2ε"]) == pytest.approx(float(metrics["Backprop gradient"]), rel=1e-5)
     at.selectbox(key="hiw_param").set_value("b2").run()
     assert float({m.label: m.value for m in at.metric}["Relative error"]) < 1e-6
+    at.selectbox(key="hiw_param").set_value("W1").run()
+    at.toggle(key="hiw_choose").set_value(True).run()
+    at.number_input(key="hiw_entry_W1_0").set_value(400).run()   # pixel 400, near the middle of the image
+    at.number_input(key="hiw_entry_W1_1").set_value(5).run()     # neuron 5
+    assert any("W1[400, 5]" in m.value for m in at.markdown)
+    assert float({m.label: m.value for m in at.metric}["Relative error"]) < 1e-6
 
 
 def test_one_step_on_the_page_lowers_the_loss_and_undo_restores_the_exact_weights(fast):

@@ -27,9 +27,15 @@ def training_slots() -> threading.BoundedSemaphore:
 
 
 def start_training(config: TrainConfig) -> "TrainingJob":
-    """Start this session's training job (named Run 1, Run 2, ...) on the shared training images."""
+    """Start this session's training job (named Run 1, Run 2, ...) on the shared training images.
+
+    One training per session: while one runs, a second Start (a double click) returns the running one.
+    """
     from ui import state
     from ui.resources import dataset
+    running = state.training_job()
+    if running is not None and running.active:
+        return running
     data = dataset()
     job = TrainingJob(config, data.train_images, data.train_labels, training_slots())
     job.name = f"Run {state.next_run_number()}"
