@@ -12,6 +12,7 @@ BOX, FIELD = 20, 28
 INK = 0.1          # a pixel counts as ink above this grey level (0..1)
 MIN_INK_SHARE = 0.0005  # fewer ink pixels than this share of the image: nothing drawn
 MIN_EXTENT = 0.08  # ink spanning less than this share of the image side is a dot, not a digit
+MAX_INK_SHARE = 0.6  # MNIST digits cover at most 44 % of their field; more ink than this is a scribble
 
 
 @dataclass
@@ -83,6 +84,9 @@ def prepare_digit(image) -> Prepared:
     mask = ink > INK
     if mask.mean() < MIN_INK_SHARE:
         return Prepared(False, "Nothing drawn yet: draw a digit.", stages)
+    if mask.mean() > MAX_INK_SHARE:
+        return Prepared(False, f"The ink covers {mask.mean():.0%} of the picture: that is a scribble, not a digit. "
+                               "Clear it and draw one digit.", stages)
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     stages["cropped to the ink"] = crop

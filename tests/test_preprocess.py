@@ -67,8 +67,9 @@ def test_centre_of_mass_lands_at_the_centre():
     (lambda img, ink: None, "Nothing drawn"),
     (lambda img, ink: img.__setitem__((slice(140, 141), slice(140, 141)), ink), "Nothing drawn"),
     (lambda img, ink: img.__setitem__((slice(130, 145), slice(130, 145)), ink), "only a dot"),
+    (lambda img, ink: img.__setitem__((slice(10, 270), slice(5, 275)), ink), "scribble, not a digit"),
 ])
-def test_empty_or_almost_empty_canvas_says_so_instead_of_inventing_a_digit(draw, message):
+def test_empty_dot_or_scribbled_canvas_says_so_instead_of_inventing_a_digit(draw, message):
     result = prepare_digit(canvas(draw))
     assert not result.ok and message in result.message and result.x is None
 
@@ -89,3 +90,10 @@ def test_real_mnist_digits_are_still_read_right_after_preprocessing(mnist_test):
     images = (X[:500].reshape(-1, 28, 28) * 255).astype(np.uint8)
     prepared = np.array([prepare_digit(img).x for img in images])
     assert network.accuracy(prepared, y[:500]) > 0.95  # MNIST is already in this form, so little changes
+
+
+def test_a_stroke_along_one_edge_is_still_centred_like_any_drawing():
+    result = prepare_digit(canvas(lambda img, ink: img.__setitem__((slice(0, 18), slice(20, 260)), ink)))
+    assert result.ok
+    rows, cols = np.nonzero(result.x.reshape(28, 28))
+    assert abs(rows.mean() - 13.5) < 1 and abs(cols.mean() - 13.5) < 1  # moved from the edge to the centre

@@ -25,8 +25,8 @@ def wait_for(condition, timeout=30.0):
 def job_of(mnist_train):
     jobs = []
 
-    def make(slots, **changes):
-        jobs.append(TrainingJob(config(**changes), *mnist_train, slots))
+    def make(slots, connected=lambda: True, **changes):
+        jobs.append(TrainingJob(config(**changes), *mnist_train, slots, connected))
         return jobs[-1]
     yield make
     for job in jobs:
@@ -87,14 +87,35 @@ def test_stop_twice_and_one_more_epoch_after_stopping(job_of):
     assert job.snapshot().finished_runs == 2
 
 
-def test_a_closed_tab_stops_the_training_after_the_idle_timeout(job_of, monkeypatch):
-    monkeypatch.setattr(training, "IDLE_TIMEOUT", 0.3)
+def test_a_closed_tab_stops_the_training_after_a_short_grace(job_of, monkeypatch):
+    monkeypatch.setattr(training, "DISCONNECT_GRACE", 0.3)
     slots = threading.BoundedSemaphore(1)
-    job = job_of(slots, epochs=50, train_size=50000)
-    job.wait(10)  # nobody calls job.touch(): the tab is gone
+    tab_open = threading.Event()
+    tab_open.set()
+    job = job_of(slots, connected=tab_open.is_set, epochs=50, train_size=50000)
+    wait_for(lambda: job.snapshot().latest is not None)
+    tab_open.clear()  # the learner closed the tab
+    job.wait(10)
     assert not job.active and job.snapshot().status == "stopped"
-    assert "no open tab" in job.snapshot().message
+    assert "tab of this session was closed" in job.snapshot().message
     assert slots.acquire(timeout=1)  # its slot is free again
+
+
+def test_a_silent_tab_stops_the_training_after_the_idle_timeout(job_of, monkeypatch):
+    monkeypatch.setattr(training, "IDLE_TIMEOUT", 0.3)
+    job = job_of(threading.BoundedSemaphore(1), epochs=50, train_size=50000)
+    job.wait(10)  # connected, but nobody calls job.touch()
+    assert not job.active and "no sign of this session's tab" in job.snapshot().message
+
+
+def test_a_queued_training_of_a_closed_tab_never_starts(job_of, monkeypatch):
+    monkeypatch.setattr(training, "DISCONNECT_GRACE", 0.2)
+    slots = threading.BoundedSemaphore(1)
+    first = job_of(slots, epochs=50, train_size=50000)
+    wait_for(lambda: first.snapshot().latest is not None)
+    queued = job_of(slots, connected=lambda: False)
+    queued.wait(10)
+    assert queued.snapshot().status == "stopped" and queued.snapshot().latest is None
 
 
 def test_a_diverging_run_and_a_crashing_run_report_and_free_their_slot(job_of, monkeypatch):

@@ -16,7 +16,8 @@ from core.presets import TrainConfig
 from core.train import Trainer, TrainingDiverged, make_splits
 
 MAX_CONCURRENT = 2      # trainings running at once in this server process: one per core
-IDLE_TIMEOUT = 60.0     # seconds without a heartbeat from the learner's tab before its training stops
+DISCONNECT_GRACE = 10.0  # seconds a session may be disconnected (a network blip) before its training stops
+IDLE_TIMEOUT = 180.0    # fallback: seconds without a heartbeat (browsers slow the timers of hidden tabs)
 MAX_CURVE_POINTS = 1500
 PAUSED = "Paused. Resume to go on from this step."  # batch-loss points kept for the chart; older ones are thinned
 
@@ -37,7 +38,7 @@ def start_training(config: TrainConfig) -> "TrainingJob":
     if running is not None and running.active:
         return running
     data = dataset()
-    job = TrainingJob(config, data.train_images, data.train_labels, training_slots())
+    job = TrainingJob(config, data.train_images, data.train_labels, training_slots(), session_connected())
     job.name = f"Run {state.next_run_number()}"
     state.set_training_job(job)
     return job
@@ -59,13 +60,26 @@ class Snapshot:
     W1: np.ndarray | None = field(default=None, repr=False)
 
 
+def session_connected():
+    """A thread-safe check that the current browser session is still connected to the server."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    ctx = get_script_run_ctx()
+    if ctx is None or not Runtime.exists():
+        return lambda: True
+    runtime, session_id = Runtime.instance(), ctx.session_id
+    return lambda: bool(runtime.is_active_session(session_id))
+
+
 class TrainingJob:
     """One session's training: start, pause, resume, stop, one more epoch, change the learning rate."""
 
     ACTIVE = ("queued", "running", "paused")
 
-    def __init__(self, config: TrainConfig, images, labels, slots: threading.Semaphore):
+    def __init__(self, config: TrainConfig, images, labels, slots: threading.Semaphore, connected=lambda: True):
+        """`connected()` says whether the learner's browser session is still there (thread-safe)."""
         self.config, self._images, self._labels, self._slots = config, images, labels, slots
+        self._connected, self._gone_since = connected, None
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._unpaused = threading.Event()
@@ -135,12 +149,23 @@ class TrainingJob:
         self._thread = threading.Thread(target=self._run, args=(epochs,), daemon=True, name="training")
         self._thread.start()
 
-    def _abandoned(self) -> bool:
-        return time.monotonic() - self.heartbeat > IDLE_TIMEOUT
+    def _abandoned(self) -> str:
+        """Why nobody is watching any more ('' while somebody is)."""
+        now = time.monotonic()
+        if self._connected():
+            self._gone_since = None
+        elif self._gone_since is None:
+            self._gone_since = now
+        if self._gone_since is not None and now - self._gone_since > DISCONNECT_GRACE:
+            return "Stopped: the browser tab of this session was closed."
+        if now - self.heartbeat > IDLE_TIMEOUT:
+            return f"Stopped: no sign of this session's tab for {IDLE_TIMEOUT:.0f} s."
+        return ""
 
     def _quit(self) -> bool:
-        if self._abandoned():
-            self._set("stopped", f"Stopped: no open tab of this session for {IDLE_TIMEOUT:.0f} s.")
+        reason = self._abandoned()
+        if reason:
+            self._set("stopped", reason)
             return True
         return self._stop.is_set()
 
@@ -159,7 +184,7 @@ class TrainingJob:
 
     def _run(self, epochs: int):
         if not self._acquire():
-            self._set("stopped", self.message if self._abandoned() else "Stopped before it started.")
+            self._set("stopped", self._abandoned() or "Stopped before it started.")
             return
         holding = True
         try:
@@ -193,7 +218,7 @@ class TrainingJob:
                 self._slots.release()
 
     def _finish(self):
-        stopped = self._stop.is_set() or self._abandoned()
+        stopped = self._stop.is_set() or bool(self._abandoned())
         from ui.resources import dataset  # the shared, read-only test set
         data = dataset()
         accuracy = self.trainer.network.accuracy(data.X_test, data.test_labels)

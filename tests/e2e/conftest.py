@@ -20,6 +20,24 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 
 
+class ServerURL(str):
+    """The server's address, which also knows the server's process id."""
+    def __new__(cls, url: str, pid: int):
+        made = super().__new__(cls, url)
+        made.pid = pid
+        return made
+
+
+def cpu_busy(pid: int, seconds: float = 2.0) -> float:
+    """The share of one core a process used over the next `seconds` (a training uses about 1.0)."""
+    def cpu_time():
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    began = cpu_time()
+    time.sleep(seconds)
+    return (cpu_time() - began) / seconds
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -47,7 +65,7 @@ def server():
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit did not start; see {log.name}")
             time.sleep(0.3)
-        yield url
+        yield ServerURL(url, process.pid)
     finally:
         process.terminate()
         try:

@@ -1,4 +1,6 @@
 """In headless Chromium against `streamlit run`: what only a browser shows."""
+import time
+
 import pytest
 
 from tests.e2e.conftest import go, screenshot, settle
@@ -161,3 +163,35 @@ def test_the_first_visitor_after_a_start_who_opens_a_page_link_gets_the_whole_ap
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_quick_redraws_and_clear_during_a_prediction_leave_a_consistent_page(page):
+    go(page, "Draw & predict")
+    for i in range(8):  # strokes faster than the app answers: each mouse-up starts a rerun
+        draw(page, [[(50 + i * 25, 60), (60 + i * 25, 220)]])
+    settle(page)
+    assert page.locator("[data-testid=stMetric]").count() + page.get_by_text("scribble").count() >= 1
+    page.locator(CLEAR).click()
+    page.get_by_text("Nothing drawn yet").wait_for(timeout=30_000)
+    draw(page, [[(140, 40), (140, 240)]])
+    page.locator(CLEAR).click()  # at once, while that stroke's prediction is still being computed
+    page.wait_for_timeout(1500)
+    settle(page)
+    assert page.get_by_text("Nothing drawn yet").count() == 1
+    assert page.locator("[data-testid=stMetric]").count() == 0  # no stale prediction for a cleared canvas
+
+
+def test_closing_the_tab_mid_training_stops_the_training_thread(browser, server):
+    from tests.e2e.conftest import cpu_busy
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(f"{server}/train?hidden=64&epochs=50&images=55000&batch=32")
+    settle(tab)
+    tab.locator("[data-testid=stMain]").get_by_role("button", name="Start").click()
+    tab.wait_for_function("() => document.querySelector('.st-key-loss_chart .js-plotly-plot')", timeout=60_000)
+    assert cpu_busy(server.pid) > 0.6  # training takes most of a core
+    context.close()  # the learner closes the tab in the middle of training
+    deadline, busy = time.monotonic() + 40, 1.0
+    while busy > 0.3 and time.monotonic() < deadline:
+        busy = cpu_busy(server.pid)
+    assert busy <= 0.3, "the training went on after its tab was closed"
