@@ -5,7 +5,7 @@ from streamlit_drawable_canvas import st_canvas
 
 from core.preprocess import prepare_digit
 from ui import charts, state, teaching
-from ui.images import ImageError, decode_image
+from ui.images import ImageError, decode_image, png_data_url
 from ui.resources import dataset
 from ui.shell import require_app_shell
 
@@ -71,7 +71,7 @@ if prepared is not None and prepared.ok:
                    "drew, red marks the strokes that made the network say it.")
     with teach_col:
         st.subheader("Teach it your digit")
-        truth = st.selectbox("It is really a…", range(10), index=guess, key=state.kept("teach_label", guess))
+        truth = st.selectbox("It is really a…", range(10), key=state.kept("teach_label", guess))
         steps = st.slider("Gradient steps", 1, 10, key=state.kept("teach_steps", 3))
         rate = st.number_input("Learning rate", 0.0001, 5.0, format="%g", key=state.kept("teach_lr", 0.02))
         st.button(f"Teach it that this is a {truth}", icon=":material/school:", type="primary",
@@ -94,7 +94,7 @@ if prepared is not None and prepared.ok:
     stage_cols = st.columns(len(prepared.stages))
     for col, (name, stage) in zip(stage_cols, prepared.stages.items()):
         scale = max(1, 140 // max(stage.shape))
-        col.image(np.kron(np.clip(stage, 0, 1), np.ones((scale, scale))), caption=name, clamp=True)
+        col.image(png_data_url(stage, scale), caption=name)
     st.caption("Like the MNIST images: light ink on black, cropped to the ink, the longer side scaled to 20 pixels, "
                "then placed in 28×28 so that its centre of mass is in the middle.")
     if len(net.weights) > 1:

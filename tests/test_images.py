@@ -1,4 +1,5 @@
 """Decoding uploaded pictures: every common mode, and clear refusals."""
+import base64
 import io
 
 import numpy as np
@@ -6,7 +7,7 @@ import pytest
 from PIL import Image
 
 from core.preprocess import prepare_digit
-from ui.images import ImageError, decode_image
+from ui.images import ImageError, decode_image, png_data_url
 
 
 def encoded(img: Image.Image, fmt: str = "PNG") -> bytes:
@@ -55,3 +56,13 @@ def test_a_huge_image_is_refused_from_its_header_before_decoding():
 def test_a_one_pixel_image_says_nothing_drawn():
     result = prepare_digit(decode_image(encoded(Image.new("L", (1, 1), 0))))
     assert not result.ok and "Nothing drawn" in result.message
+
+
+def test_a_stage_is_shown_as_an_inline_png_with_square_pixels():
+    grey = np.array([[0.0, 1.0], [0.5, 2.0]])  # out-of-range ink is clipped to white
+    url = png_data_url(grey, scale=3)
+    assert url.startswith("data:image/png;base64,")
+    shown = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))))
+    assert shown.shape == (6, 6)
+    assert shown[:3, :3].max() == 0 and shown[:3, 3:].min() == 255 and (shown[3:, :3] == 128).all()
+    assert (shown[3:, 3:] == 255).all()

@@ -1,4 +1,5 @@
 """Decoding uploaded pictures and the drawing canvas into NumPy arrays, refusing what cannot be a digit."""
+import base64
 import io
 import warnings
 
@@ -33,3 +34,17 @@ def decode_image(raw: bytes) -> np.ndarray:
         return np.asarray(img.convert("RGBA" if has_alpha else "L"))
     except (OSError, ValueError, Image.DecompressionBombError) as err:
         raise ImageError(f"The picture could not be decoded ({err}).") from None
+
+
+def png_data_url(grey: np.ndarray, scale: int = 1) -> str:
+    """A grey image with values in [0, 1] as an inline PNG, each pixel drawn as a scale × scale square.
+
+    Inline rather than through Streamlit's media files: those of a rerun that a quick redraw replaced
+    are deleted, and a browser that asks for one late gets a 404 and a broken image.
+    """
+    pixels = (np.clip(grey, 0, 1) * 255).round().astype(np.uint8)
+    img = Image.fromarray(pixels)
+    img = img.resize((img.width * scale, img.height * scale), Image.Resampling.NEAREST)
+    buffer = io.BytesIO()
+    img.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
