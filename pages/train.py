@@ -83,8 +83,9 @@ def register(job: TrainingJob, snap):
 def live_view():
     job = state.training_job()
     if job is None:
-        st.info("No training yet in this session. The charts appear here when you press **Start**.",
-                icon=":material/info:")
+        st.info("No training yet in this session. The charts appear here when you press **Start**. (A page "
+                "that was training when the server restarted comes back here: its training was lost with the "
+                "restart, and the settings above are kept for a new Start.)", icon=":material/info:")
         return
     job.touch()
     snap = job.snapshot(with_weights=True)

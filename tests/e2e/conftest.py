@@ -44,35 +44,45 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server():
-    """`streamlit run app.py` on a free port of 127.0.0.1, stopped after the tests."""
-    port = free_port()
-    log = open(ROOT / "test-output" / "streamlit.log", "w") if (ROOT / "test-output").mkdir(exist_ok=True) is None else None
+def start_server(port: int, log=subprocess.DEVNULL) -> subprocess.Popen:
+    """`streamlit run app.py` on 127.0.0.1:port, returned once it answers its health check."""
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"}, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {log.name}")
-            time.sleep(0.3)
-        yield ServerURL(url, process.pid)
-    finally:
-        process.terminate()
+    deadline = time.monotonic() + 60
+    while True:
         try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status == 200:
+                return process
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_server(process)
+            raise RuntimeError("streamlit did not start; see test-output/streamlit.log")
+        time.sleep(0.3)
+
+
+def stop_server(process: subprocess.Popen):
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def server():
+    """`streamlit run app.py` on a free port of 127.0.0.1, stopped after the tests."""
+    (ROOT / "test-output").mkdir(exist_ok=True)
+    port = free_port()
+    with open(ROOT / "test-output" / "streamlit.log", "w") as log:
+        process = start_server(port, log)
+        try:
+            yield ServerURL(f"http://127.0.0.1:{port}", process.pid)
+        finally:
+            stop_server(process)
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import go, screenshot, settle
+from tests.e2e.conftest import cpu_busy, free_port, go, screenshot, settle, start_server, stop_server
 
 PAGES = {"Home": "Neural network from scratch", "Dataset explorer": "The MNIST dataset",
          "Train": "Train a network", "Weights": "What the neurons learned", "Draw & predict": "Draw a digit",
@@ -137,20 +137,9 @@ def test_teaching_a_drawn_digit_another_label_moves_the_prediction(page):
 
 def test_the_first_visitor_after_a_start_who_opens_a_page_link_gets_the_whole_app(browser):
     """Streamlit would run pages/draw.py alone (legacy mode) for a cold deep link; the app must recover."""
-    from tests.e2e.conftest import ROOT, free_port
-    import subprocess, sys, time, urllib.request, os
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-                               "--server.port", str(port), "--server.headless", "true"], cwd=ROOT,
-                              env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = start_server(port)
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.3)
         context = browser.new_context()
         tab = context.new_page()
         tab.goto(f"http://127.0.0.1:{port}/draw")
@@ -161,8 +150,7 @@ def test_the_first_visitor_after_a_start_who_opens_a_page_link_gets_the_whole_ap
         assert tab.locator("h1").first.inner_text().strip() == "Draw a digit"
         context.close()
     finally:
-        server.terminate()
-        server.wait(10)
+        stop_server(server)
 
 
 def test_quick_redraws_and_clear_during_a_prediction_leave_a_consistent_page(page):
@@ -182,7 +170,6 @@ def test_quick_redraws_and_clear_during_a_prediction_leave_a_consistent_page(pag
 
 
 def test_closing_the_tab_mid_training_stops_the_training_thread(browser, server):
-    from tests.e2e.conftest import cpu_busy
     context = browser.new_context()
     tab = context.new_page()
     tab.goto(f"{server}/train?hidden=64&epochs=50&images=55000&batch=32")
@@ -195,3 +182,32 @@ def test_closing_the_tab_mid_training_stops_the_training_thread(browser, server)
     while busy > 0.3 and time.monotonic() < deadline:
         busy = cpu_busy(server.pid)
     assert busy <= 0.3, "the training went on after its tab was closed"
+
+
+def test_a_server_restart_mid_training_leaves_a_clear_state_and_start_works_again(browser):
+    port = free_port()
+    server = start_server(port)
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    tab = context.new_page()
+    try:
+        tab.goto(f"http://127.0.0.1:{port}/train?hidden=64&epochs=50&images=55000&batch=32&seed=4")
+        settle(tab)
+        start = tab.locator("[data-testid=stMain]").get_by_role("button", name="Start")
+        start.click()
+        tab.wait_for_function("() => document.querySelector('.st-key-loss_chart .js-plotly-plot')", timeout=60_000)
+        stop_server(server)  # the host restarts the app in the middle of the training
+        tab.wait_for_timeout(2000)
+        server = start_server(port)
+        tab.get_by_text("lost with the restart").wait_for(timeout=60_000)  # the page reconnects by itself
+        settle(tab)
+        assert tab.locator(".st-key-loss_chart").count() == 0  # no chart of a training that no longer exists
+        assert tab.locator("[data-testid=stTextInput] input").first.input_value() == "64"  # settings kept
+        assert tab.locator("[data-testid=stSidebar] [data-testid=stSelectbox] input").first.input_value().startswith("fast")
+        screenshot(tab, "train-after-restart")
+        start.click()
+        tab.wait_for_function("() => document.querySelector('.st-key-loss_chart .js-plotly-plot')", timeout=60_000)
+        tab.locator("[data-testid=stMain]").get_by_role("button", name="Stop").click()
+        tab.get_by_text("Finished:").wait_for(timeout=60_000)
+    finally:
+        context.close()
+        stop_server(server)
