@@ -58,6 +58,7 @@ MODEL_CASES = {
     "wrong chain": (npz(**{**valid_arrays(), "W1": np.zeros((100, 3), np.float32)}), "must chain 784"),
     "NaN values": (npz(**{**valid_arrays(), "b1": np.full(3, np.nan, np.float32)}), "NaN or infinite"),
     "zip bomb header": (zip_bomb_header(), "refused before decompressing"),
+    "wrong file type": (png_bytes(np.zeros((28, 28), np.uint8)), "This is not a model file"),  # a picture renamed .npz
 }
 
 

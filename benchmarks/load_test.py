@@ -1,0 +1,270 @@
+"""A class on one hosted app: N browser sessions against one `streamlit run` on 127.0.0.1.
+
+Each session opens a shared class link to the Train page (a small preset), starts training, draws
+digits while it trains, waits for its model and checks that the model is its own. Prints a table:
+sessions that finished with their own model, trainings that queued, p50/p95 time for an interaction
+(a rerun) while trainings run, and the server's peak memory and threads before, during and after.
+
+    python benchmarks/load_test.py [--sessions 20]
+"""
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import statistics
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "test-output" / "load-test"  # a screenshot of each session that failed, to see why
+sys.path.insert(0, str(ROOT))
+from playwright.async_api import TimeoutError as PlaywrightTimeout, async_playwright  # noqa: E402
+from tests.e2e.conftest import CHROMIUM_FLAGS, IDLE, cpu_busy, free_port, start_server, stop_server  # noqa: E402
+
+CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
+START, OPEN_PAGE, DRAW = "press Start", "open a page", "draw -> prediction"
+PAGE_WITHIN = 60_000  # milliseconds a page may take to show what an action asked for
+FINISH_WITHIN = 600  # seconds a session waits for its training before it counts as an error
+# On a page's link (/train) Streamlit's frontend first looks for its server under that path, gets a 404
+# and then uses the root: its own probe, not an error of the app.
+BASE_PATH_PROBE = re.compile(r"/[a-z_]+/_stcore/(health|host-config)$")
+LINK = "/train?hidden=32&epochs=3&images=5000&batch=64&optimizer=adam&lr=0.002&seed={seed}"
+
+
+@dataclass
+class Session:
+    seed: int
+    queued: bool = False
+    lost_clicks: int = 0
+    model: str = ""  # the current model when the session ended
+    connections: int = 0  # websockets the tab opened to the server; more than one means it reconnected
+    own_model: bool = False
+    stage: str = "opening the class link"
+    errors: list = field(default_factory=list)
+    interactions: dict = field(default_factory=dict)  # kind -> seconds from an action to the page being idle again
+
+
+class ServerWatch(threading.Thread):
+    """Samples the server's resident memory and thread count every 0.2 s."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.samples, self.running = pid, [], True
+
+    def read(self) -> tuple:
+        status = dict(line.split(":", 1) for line in open(f"/proc/{self.pid}/status"))
+        return int(status["VmRSS"].split()[0]) / 1024, int(status["Threads"])
+
+    def run(self):
+        while self.running:
+            self.samples.append(self.read())
+            time.sleep(0.2)
+
+
+async def settle(page, timeout=120_000):
+    await page.wait_for_timeout(50)
+    await page.wait_for_selector(IDLE, timeout=timeout)
+
+
+async def navigate(session: Session, page, link: str, title: str):
+    """Open a page from the sidebar and wait for its title; a click lost in a rerun is counted and repeated."""
+    began = time.perf_counter()
+    for attempt in range(3):
+        await page.locator("[data-testid=stSidebarNav] a", has_text=link).first.click()
+        try:
+            await page.locator("h1", has_text=title).first.wait_for(timeout=PAGE_WITHIN)
+            break
+        except PlaywrightTimeout:
+            session.lost_clicks += 1
+    await settle(page)
+    session.interactions.setdefault(OPEN_PAGE, []).append(time.perf_counter() - began)
+
+
+async def one_session(browser, url: str, session: Session, delay: float):
+    await asyncio.sleep(delay)  # a class does not open the link in the same second
+    context = await browser.new_context(viewport={"width": 1000, "height": 700})
+    page = await context.new_page()
+    page.on("console", lambda m: session.errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+    page.on("response", lambda r: session.errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not BASE_PATH_PROBE.search(r.url) else None)
+    page.on("websocket", lambda ws: setattr(session, "connections", session.connections + 1)
+            if ws.url.endswith("/_stcore/stream") else None)
+    try:
+        await page.goto(url + LINK.format(seed=session.seed))
+        start = page.locator("[data-testid=stMain]").get_by_role("button", name="Start")
+        await start.and_(page.locator(":enabled")).wait_for(timeout=PAGE_WITHIN)  # the page has loaded
+        await settle(page)
+        session.stage = "starting its training"
+        began = time.perf_counter()
+        for attempt in range(3):
+            await start.click()
+            try:  # a training of this session (running, queued or done) replaces the "no training yet" note
+                await page.get_by_text("No training yet").wait_for(state="detached", timeout=PAGE_WITHIN)
+                break
+            except PlaywrightTimeout:
+                session.lost_clicks += 1
+        await settle(page)
+        session.interactions.setdefault(START, []).append(time.perf_counter() - began)
+        if await page.get_by_text("Waiting:").count():
+            session.queued = True
+        for stroke in range(3):  # draw while the trainings run
+            session.stage = f"drawing digit {stroke + 1}"
+            await navigate(session, page, "Draw", "Draw a digit")
+            canvas = page.locator(CANVAS)
+            await canvas.wait_for(timeout=60_000)
+            box = await canvas.bounding_box()
+            await page.mouse.move(box["x"] + 140, box["y"] + 40)
+            await page.mouse.down()
+            await page.mouse.move(box["x"] + 140 + 10 * stroke, box["y"] + 240, steps=8)
+            began = time.perf_counter()
+            await page.mouse.up()  # each visit starts from a blank canvas, so a prediction means this stroke's
+            await page.locator("[data-testid=stMetric]").first.wait_for(timeout=120_000)
+            await settle(page)
+            session.interactions.setdefault(DRAW, []).append(time.perf_counter() - began)
+            if await page.get_by_text("Waiting:").count():
+                session.queued = True
+        await navigate(session, page, "Train", "Train a network")
+        session.stage = "waiting for its training to finish"
+        deadline = time.monotonic() + FINISH_WITHIN
+        while time.monotonic() < deadline:  # until this session's training is over
+            if not await page.locator("h1", has_text="Train a network").count():
+                session.lost_clicks += 1  # a late canvas rerun took the tab back to Draw: go to Train again
+                await navigate(session, page, "Train", "Train a network")
+            if await page.get_by_text("Waiting:").count():
+                session.queued = True
+            if await page.get_by_text("Finished:").count():
+                break
+            await page.wait_for_timeout(500)
+        else:
+            raise TimeoutError(f"no finished training after {FINISH_WITHIN} s")
+        await settle(page)
+        picked = await page.locator("[data-testid=stSidebar] [data-testid=stSelectbox] input").first.input_value()
+        session.model = picked
+        session.own_model = picked.startswith("Run ")  # a model trained in this session (never another's)
+        session.stage = "finished"
+        if await page.locator("[data-testid=stException]").count():
+            session.errors.append("an exception on the page")
+    except Exception as err:  # noqa: BLE001 - a failed session is a result, reported in the table
+        session.errors.append(f"{session.stage}: {type(err).__name__}: {err}"[:300])
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=SHOTS / f"failed-session-{session.seed}.png", full_page=True)
+    finally:
+        await context.close()
+
+
+async def report_stages(sessions: list, every: float = 15.0):
+    """Print where the sessions are, now and then, so a long run shows its progress."""
+    began = time.perf_counter()
+    while True:
+        await asyncio.sleep(every)
+        counts = {stage: sum(s.stage == stage for s in sessions) for stage in dict.fromkeys(s.stage for s in sessions)}
+        print(f"{time.perf_counter() - began:5.0f} s  " + ", ".join(f"{n} {stage}" for stage, n in counts.items()),
+              file=sys.stderr, flush=True)
+
+
+async def class_of(url: str, count: int, arrive_over: float) -> list:
+    sessions = [Session(seed) for seed in range(count)]
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS)
+        report = asyncio.create_task(report_stages(sessions))
+        await asyncio.gather(*(one_session(browser, url, s, delay=arrive_over * s.seed / max(count - 1, 1))
+                               for s in sessions))
+        report.cancel()
+        browser_cpu = cpu_seconds(lambda command: "chromium" in command or "playwright" in command)
+        await browser.close()
+    return sessions, browser_cpu
+
+
+def percentile(values, q):
+    return statistics.quantiles(values, n=100)[q - 1] if len(values) >= 2 else (values[0] if values else float("nan"))
+
+
+def cpu_seconds(match) -> float:
+    """CPU time used so far by the processes whose command line `match` accepts (utime + stime)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            command = (stat.parent / "cmdline").read_bytes().decode(errors="replace")
+            if match(command):
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            pass  # the process ended meanwhile
+    return total
+
+
+def run(count: int, arrive_over: float = 0.0) -> dict:
+    """Start a server, run the class of `count` sessions, and return the figures."""
+    port = free_port()
+    server = start_server(port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        urllib.request.urlopen(url, timeout=30)
+        watch = ServerWatch(server.pid)
+        rss_before, threads_before = watch.read()
+        is_server = lambda command: command.startswith(sys.executable) and "streamlit" in command  # noqa: E731
+        server_cpu = cpu_seconds(is_server)
+        watch.start()
+        began = time.perf_counter()
+        sessions, browser_cpu = asyncio.run(class_of(url, count, arrive_over))
+        took = time.perf_counter() - began
+        watch.running = False
+        cpu_used = cpu_seconds(is_server) - server_cpu, browser_cpu
+        closed = time.monotonic()
+        while cpu_busy(server.pid, 1.0) > 0.2 and time.monotonic() - closed < 90:
+            pass
+        idle_after = time.monotonic() - closed
+        rss_after, threads_after = watch.read()
+    finally:
+        stop_server(server)
+    kinds = {kind: [t for s in sessions for t in s.interactions.get(kind, [])] for kind in (START, OPEN_PAGE, DRAW)}
+    times = kinds[START] + kinds[OPEN_PAGE]
+    return {"sessions": count, "own model": sum(s.own_model for s in sessions),
+            "models": [s.model for s in sessions], "queued": sum(s.queued for s in sessions),
+            "errors": sum(bool(s.errors) for s in sessions),
+            "lost clicks": sum(s.lost_clicks for s in sessions),
+            "reconnections": sum(max(s.connections - 1, 0) for s in sessions),
+ "error texts": [e for s in sessions for e in s.errors][:5],
+            "p50": percentile(times, 50), "p95": percentile(times, 95),
+            "by kind": {kind: (percentile(t, 50), percentile(t, 95), len(t)) for kind, t in kinds.items()}, "seconds": took,
+            "rss": (rss_before, max(r for r, _ in watch.samples), rss_after),
+            "threads": (threads_before, max(t for _, t in watch.samples), threads_after), "idle after": idle_after,
+            "cpu": cpu_used}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--arrive-over", type=float, default=60.0,
+                        help="seconds over which the sessions open the link, evenly spaced (default 60)")
+    args = parser.parse_args()
+    figures = run(args.sessions, args.arrive_over)
+    rss, threads = figures["rss"], figures["threads"]
+    print(f"\n{figures['sessions']} sessions, arriving over {args.arrive_over:.0f} s, done in {figures['seconds']:.0f} s")
+    rows = [("sessions with their own model", f"{figures['own model']} of {figures['sessions']}", "all"),
+            ("sessions with errors", figures["errors"], "0"),
+            ("clicks with no effect (clicked again)", figures["lost clicks"], "0"),
+            ("tab reconnections to the server", figures["reconnections"], "0"),
+            ("trainings that queued behind the cap", figures["queued"], "some, with a message"),
+            ("interaction p50 (s)", f"{figures['p50']:.2f}", ""),
+            ("interaction p95 (s)", f"{figures['p95']:.2f}", "< 2"),
+            *((f"  {kind}: p50 / p95 (s), n={n}", f"{p50:.2f} / {p95:.2f}", "")
+              for kind, (p50, p95, n) in figures["by kind"].items()),
+            ("server RSS MB before / peak / after", f"{rss[0]:.0f} / {rss[1]:.0f} / {rss[2]:.0f}", "peak < 1,500"),
+            ("server threads before / peak / after", f"{threads[0]} / {threads[1]} / {threads[2]}", ""),
+            ("server idle again after the class left (s)", f"{figures['idle after']:.1f}", "< 60"),
+            ("CPU seconds: server / browsers and Playwright", "{:.0f} / {:.0f}".format(*figures["cpu"]), "")]
+    for name, value, target in rows:
+        print(f"{name:<45} {value!s:>20}   {target}")
+    for text in figures["error texts"]:
+        print("error:", text)
+
+
+if __name__ == "__main__":
+    main()
