@@ -18,8 +18,8 @@ from core.train import Trainer, TrainingDiverged, make_splits
 MAX_CONCURRENT = 2      # trainings running at once in this server process: one per core
 DISCONNECT_GRACE = 10.0  # seconds a session may be disconnected (a network blip) before its training stops
 IDLE_TIMEOUT = 180.0    # fallback: seconds without a heartbeat (browsers slow the timers of hidden tabs)
-MAX_CURVE_POINTS = 1500
-PAUSED = "Paused. Resume to go on from this step."  # batch-loss points kept for the chart; older ones are thinned
+MAX_CURVE_POINTS = 1500  # batch-loss points kept for the chart; older ones are thinned
+PAUSED = "Paused. Resume to go on from this step."
 
 
 @st.cache_resource
