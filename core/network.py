@@ -47,8 +47,48 @@ class Forward:
         return self.As[-1]
 
 
+class Classifier:
+    """What every network here does the same way, given forward(), backward(), params() and weight_arrays()."""
+
+    def loss(self, X, y, l2: float = 0.0) -> float:
+        """Mean loss over the batch, plus (l2/2) sum ||W||^2 when L2 is on."""
+        P = self.forward(X).P
+        return OUTPUTS[self.output].loss(P, y) + self.l2_penalty(l2)
+
+    def l2_penalty(self, l2: float) -> float:
+        return 0.5 * l2 * sum(float(np.sum(W * W)) for W in self.weight_arrays()) if l2 else 0.0
+
+    def gradients(self, X, y, l2: float = 0.0, dropout: float = 0.0, rng=None, masks=None) -> tuple:
+        """Loss and gradient of every parameter for a batch (one image is a batch of 1): (loss, {"W1": dW1, ...})."""
+        fwd = self.forward(X, dropout, rng, masks)
+        out = OUTPUTS[self.output]
+        loss = out.loss(fwd.P, y) + self.l2_penalty(l2)
+        return loss, self.backward(fwd, out.delta(fwd.P, y), l2)
+
+    def input_gradient(self, X, label: int):
+        """Saliency: d z_label / dX, how each pixel would move the score (logit) of one class.  (N, 784)"""
+        fwd = self.forward(X)
+        dZ = np.zeros_like(fwd.P)  # (N, 10), like the logits
+        dZ[:, label] = 1
+        return self.backward(fwd, dZ, need_dX=True)[1]
+
+    PREDICT_BATCH = 10000  # images per forward pass when predicting many
+
+    def predict_proba(self, X):
+        """Class probabilities (N, 10), in chunks so a large X does not need one huge buffer."""
+        batch = self.PREDICT_BATCH
+        return np.concatenate([self.forward(X[i:i + batch]).P for i in range(0, len(X), batch)])
+
+    def predict(self, X):
+        """The most probable digit for each row of X.  (N,)"""
+        return self.predict_proba(X).argmax(axis=1)
+
+    def accuracy(self, X, y) -> float:
+        return float(np.mean(self.predict(X) == y))
+
+
 @dataclass
-class Network:
+class Network(Classifier):
     """Weights and biases of each layer, the hidden activation, and the output (which fixes the loss)."""
     weights: list
     biases: list
@@ -78,6 +118,10 @@ class Network:
     @property
     def dtype(self):
         return self.weights[0].dtype
+
+    @property
+    def architecture(self) -> str:
+        return " → ".join(map(str, self.sizes))
 
     def params(self) -> dict:
         """The parameters by name, W1, b1, W2, ... (the arrays themselves, so updates are in place)."""
@@ -128,35 +172,5 @@ class Network:
                 dZ = dA * grad(fwd.Zs[l - 1])  # dZ = dA * f'(Z), (N, n_in)
         return (grads, dA) if need_dX else grads
 
-    def loss(self, X, y, l2: float = 0.0) -> float:
-        """Mean loss over the batch, plus (l2/2) sum ||W||^2 when L2 is on."""
-        P = self.forward(X).P
-        return OUTPUTS[self.output].loss(P, y) + self.l2_penalty(l2)
-
-    def l2_penalty(self, l2: float) -> float:
-        return 0.5 * l2 * sum(float(np.sum(W * W)) for W in self.weights) if l2 else 0.0
-
-    def gradients(self, X, y, l2: float = 0.0, dropout: float = 0.0, rng=None, masks=None) -> tuple:
-        """Loss and gradient of every parameter for a batch (one image is a batch of 1): (loss, {"W1": dW1, ...})."""
-        fwd = self.forward(X, dropout, rng, masks)
-        out = OUTPUTS[self.output]
-        loss = out.loss(fwd.P, y) + self.l2_penalty(l2)
-        return loss, self.backward(fwd, out.delta(fwd.P, y), l2)
-
-    def input_gradient(self, X, label: int):
-        """Saliency: d z_label / dX, how each pixel would move the score (logit) of one class.  (N, 784)"""
-        fwd = self.forward(X)
-        dZ = np.zeros_like(fwd.Zs[-1])
-        dZ[:, label] = 1
-        return self.backward(fwd, dZ, need_dX=True)[1]
-
-    def predict_proba(self, X, batch: int = 10000):
-        """Class probabilities (N, 10), in chunks so a large X does not need one huge buffer."""
-        return np.concatenate([self.forward(X[i:i + batch]).P for i in range(0, len(X), batch)])
-
-    def predict(self, X):
-        """The most probable digit for each row of X.  (N,)"""
-        return self.predict_proba(X).argmax(axis=1)
-
-    def accuracy(self, X, y) -> float:
-        return float(np.mean(self.predict(X) == y))
+    def weight_arrays(self) -> list:
+        return self.weights

@@ -117,8 +117,9 @@ def test_initialisation_fits_the_activation():
 
 def test_predictions_have_the_right_shapes_and_sum_to_one(rng):
     net = Network.create((16,))
+    net.PREDICT_BATCH = 7  # chunks of 7, 7, 7 and 4 images
     X = rng.random((25, 784)).astype(np.float32)
-    P = net.predict_proba(X, batch=7)
+    P = net.predict_proba(X)
     assert P.shape == (25, 10) and P.sum(axis=1) == pytest.approx(np.ones(25), abs=1e-5)
     assert net.predict(X).tolist() == P.argmax(axis=1).tolist()
 
