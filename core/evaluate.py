@@ -1,9 +1,11 @@
-"""How good is a model: accuracy, the confusion matrix, per-class precision/recall/F1, confident mistakes.
+"""How good is a model: accuracy, the confusion matrix, per-class precision/recall/F1, confident mistakes,
+and how accuracy falls when the digits are shifted (what convolution and pooling buy).
 
 Command line: python -m core.evaluate weights/fast.npz   (last line: test_accuracy=0.XXXX)
 """
 import numpy as np
 
+from core.data import to_inputs
 from core.losses import CLASSES
 
 
@@ -27,6 +29,32 @@ def confident_mistakes(P, y, count: int = 20):
     predicted = P.argmax(axis=1)
     wrong = np.flatnonzero(predicted != y)
     return wrong[np.argsort(-P[wrong, predicted[wrong]], kind="stable")][:count]
+
+
+def shift_images(images, dy: int, dx: int):
+    """Move every image dy pixels down and dx pixels right (negative: up/left), filling with black.  (N, 28, 28)"""
+    shifted = np.zeros_like(images)
+    H, W = images.shape[1:]
+    if abs(dy) >= H or abs(dx) >= W:
+        return shifted
+    shifted[:, max(dy, 0):H + min(dy, 0), max(dx, 0):W + min(dx, 0)] = \
+        images[:, max(-dy, 0):H - max(dy, 0), max(-dx, 0):W - max(dx, 0)]
+    return shifted
+
+
+DIRECTIONS = ((0, 1), (0, -1), (1, 0), (-1, 0))  # right, left, down, up
+
+
+def accuracy_under_shift(network, images, labels, shifts=range(7)) -> list:
+    """Test accuracy when every digit moves by s pixels, for each s: the mean over the four directions.
+
+    images (N, 28, 28) uint8; returns one accuracy per shift.
+    """
+    accuracies = []
+    for s in shifts:
+        hits = [network.accuracy(to_inputs(shift_images(images, dy * s, dx * s)), labels) for dy, dx in DIRECTIONS]
+        accuracies.append(float(np.mean(hits)))
+    return accuracies
 
 
 def main(argv=None):

@@ -1,7 +1,8 @@
-"""Model files: a .npz holding W1, b1, ..., WL, bL and a JSON metadata entry, loaded without pickle.
+"""Model files: a .npz holding W1, b1, ..., WL, bL (K1, b1, ... for convolutions) and a JSON metadata entry, loaded without pickle.
 
 Loading trusts nothing: it reads every array's header before any data, refuses Python objects, sizes
-that do not fit, shapes that do not chain 784 -> ... -> 10, non-float dtypes and NaN or infinite values.
+that do not fit, shapes that do not chain 784 -> ... -> 10 (or do not match the recorded convolution
+blocks), non-float dtypes and NaN or infinite values.
 """
 import datetime
 import io
@@ -13,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from core.activations import ACTIVATIONS
+from core.cnn import ConvNet
 from core.losses import OUTPUTS
 from core.network import CLASSES, INPUTS, Network
 
@@ -20,22 +22,29 @@ MAX_FILE_BYTES = 50 * 2**20   # on disk
 MAX_ARRAY_BYTES = 200 * 2**20  # all arrays together, as their headers claim, before decompressing
 META_KEY = "meta"
 HEADER_READERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
-PARAM_NAME = re.compile(r"([Wb])([1-9][0-9]?)")
+PARAM_NAME = re.compile(r"([WKb])([1-9][0-9]?)")
 
 
 class ModelFileError(ValueError):
     """The file is not a valid model; the message says what is wrong with it."""
 
 
-def save_model(target, network: Network, metadata: dict | None = None):
+def architecture_meta(network) -> dict:
+    """What rebuilds the architecture: the layer sizes of a dense network, the blocks of a ConvNet."""
+    if isinstance(network, ConvNet):
+        return {"convs": [list(block) for block in network.convs], "hidden": list(network.hidden)}
+    return {"sizes": network.sizes}
+
+
+def save_model(target, network, metadata: dict | None = None):
     """Write the parameters and metadata (architecture, training settings, test accuracy, date) to a .npz."""
-    meta = {"format": 1, "sizes": network.sizes, "activation": network.activation, "output": network.output,
+    meta = {"format": 1, **architecture_meta(network), "activation": network.activation, "output": network.output,
             "dtype": str(network.dtype), "saved": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             **(metadata or {})}
     np.savez_compressed(target, **network.params(), **{META_KEY: np.array(json.dumps(meta))})
 
 
-def model_bytes(network: Network, metadata: dict | None = None) -> bytes:
+def model_bytes(network, metadata: dict | None = None) -> bytes:
     """The .npz file as bytes, for a download button."""
     buffer = io.BytesIO()
     save_model(buffer, network, metadata)
@@ -59,6 +68,8 @@ def load_model(source) -> tuple:
             raise
         raise ModelFileError(f"The model file is damaged or truncated ({err}).") from None
     meta = _metadata(arrays.pop(META_KEY, None))
+    if "convs" in meta:
+        return _conv_network(arrays, meta), meta
     weights, biases = _parameters(arrays)
     return Network(weights, biases, meta["activation"], meta["output"]), meta
 
@@ -82,7 +93,8 @@ def _read_arrays(archive: zipfile.ZipFile) -> dict:
     for info in archive.infolist():
         key = info.filename.removesuffix(".npy")
         if not info.filename.endswith(".npy") or not (key == META_KEY or PARAM_NAME.fullmatch(key)):
-            raise ModelFileError(f"Unexpected entry {info.filename!r}: a model holds only W1, b1, ..., and meta.")
+            raise ModelFileError(f"Unexpected entry {info.filename!r}: a model holds only W1, b1, ... (K1, ... for "
+                                 "convolutions) and meta.")
         with archive.open(info) as member:
             version = np.lib.format.read_magic(member)
             if version not in HEADER_READERS:
@@ -131,11 +143,33 @@ def _parameters(arrays: dict) -> tuple:
         if W.ndim != 2 or b.ndim != 1 or W.shape[0] != width or b.shape != (W.shape[1],):
             raise ModelFileError(f"Layer {l} has W{l} {W.shape} and b{l} {b.shape}; the layers must chain "
                                  f"784 -> ... -> 10, so W{l} should have {width} rows and b{l} one value per column.")
-        if W.dtype not in (np.float32, np.float64) or b.dtype != W.dtype:
-            raise ModelFileError(f"Layer {l} has dtype {W.dtype}/{b.dtype}; expected float32 or float64.")
-        if not (np.isfinite(W).all() and np.isfinite(b).all()):
-            raise ModelFileError(f"Layer {l} contains NaN or infinite values.")
+        _check_numbers(f"Layer {l}", W, b)
         width = W.shape[1]
     if width != CLASSES:
         raise ModelFileError(f"The last layer has {width} outputs; a digit classifier needs 10.")
     return weights, biases
+
+
+def _check_numbers(what: str, *arrays):
+    if any(a.dtype not in (np.float32, np.float64) or a.dtype != arrays[0].dtype for a in arrays):
+        raise ModelFileError(f"{what} has dtype {'/'.join(str(a.dtype) for a in arrays)}; expected float32 or float64.")
+    if not all(np.isfinite(a).all() for a in arrays):
+        raise ModelFileError(f"{what} contains NaN or infinite values.")
+
+
+def _conv_network(arrays: dict, meta: dict) -> ConvNet:
+    """Check the arrays against the recorded convolution blocks and dense layers (before building anything)."""
+    try:
+        convs = tuple((int(f), int(k), str(p)) for f, k, p in meta["convs"])
+        hidden = tuple(int(n) for n in meta.get("hidden", ()))
+        expected = ConvNet.parameter_shapes(convs, hidden)
+    except (TypeError, ValueError, KeyError) as err:
+        raise ModelFileError(f"The model's convolution blocks {meta.get('convs')!r} are not valid ({err}).") from None
+    if set(arrays) != set(expected):
+        raise ModelFileError(f"Expected parameters {', '.join(expected)} for these blocks; "
+                             f"found {', '.join(sorted(arrays)) or 'none'}.")
+    for name, shape in expected.items():
+        if arrays[name].shape != shape:
+            raise ModelFileError(f"{name} has shape {arrays[name].shape}; the recorded blocks need {shape}.")
+    _check_numbers("The model", *arrays.values())
+    return ConvNet.from_arrays(convs, hidden, arrays, meta["activation"], meta["output"])

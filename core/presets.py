@@ -4,7 +4,11 @@ from dataclasses import dataclass, replace
 
 @dataclass
 class TrainConfig:
-    """Everything that defines a training run. `batch_size=None` means full-batch gradient descent."""
+    """Everything that defines a training run. `batch_size=None` means full-batch gradient descent.
+
+    `convs` ((filters, kernel, padding), ...) puts convolution + max-pool blocks before the dense layers.
+    """
+    convs: tuple = ()
     hidden: tuple = (128,)
     activation: str = "relu"
     output: str = "softmax"
@@ -54,6 +58,16 @@ PRESETS = {
         "Michael Nielsen, 'Neural Networks and Deep Learning', chapter 1", 0.95,
         TrainConfig(hidden=(30,), activation="sigmoid", output="sigmoid", optimizer="sgd",
                     learning_rate=3.0, batch_size=10, epochs=30, val_size=10000)),
+    "lenet": Preset(
+        "LeNet-style CNN: conv 6@5×5 → pool → conv 16@5×5 → pool → 120 → 84 → 10, ReLU, Adam",
+        "LeCun et al., 'Gradient-based learning applied to document recognition' (1998)", 0.99,
+        TrainConfig(convs=((6, 5, "same"), (16, 5, "valid")), hidden=(120, 84), optimizer="adam",
+                    learning_rate=2e-3, schedule="cosine", batch_size=64, epochs=4)),
+    "cnn-99": Preset(
+        "CNN for 99 %+: conv 16@5×5 → pool → conv 32@5×5 → pool → 128 → 10, ReLU, Adam, cosine",
+        "this project", 0.99,
+        TrainConfig(convs=((16, 5, "same"), (32, 5, "valid")), hidden=(128,), optimizer="adam",
+                    learning_rate=2e-3, schedule="cosine", batch_size=64, epochs=6)),
 }
 
 

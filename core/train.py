@@ -7,10 +7,11 @@ Command line: python -m core.train --preset fast --out weights/fast.npz
 """
 import math
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
+from core.cnn import ConvNet
 from core.data import to_inputs, train_val_split
 from core.losses import OUTPUTS
 from core.network import Network
@@ -56,7 +57,11 @@ def make_splits(config: TrainConfig, images, labels, dtype=np.float32) -> Splits
                   to_inputs(images[val_idx], dtype), labels[val_idx])
 
 
-def build_network(config: TrainConfig, dtype=np.float32) -> Network:
+def build_network(config: TrainConfig, dtype=np.float32):
+    """A new Network, or a ConvNet when the settings name convolution blocks."""
+    if config.convs:
+        return ConvNet.create(config.convs, config.hidden, config.activation, config.output, config.init,
+                              config.seed, dtype)
     return Network.create(config.hidden, config.activation, config.output, config.init, config.seed, dtype)
 
 
@@ -137,6 +142,24 @@ class Trainer:
         grads = net.backward(fwd, out.delta(fwd.P, yb), c.l2)
         self.optimizer.step(net.params(), grads, lr)
         return loss, int(np.sum(fwd.P.argmax(1) == yb))
+
+
+def estimate_seconds(config: TrainConfig, train_images: int, trials: int = 3) -> float:
+    """How long `config` would train on this machine now: a few timed steps on random data, scaled to all the steps.
+
+    Steps of more than 512 images are timed on 512 and scaled by batch size (the cost is linear in it).
+    """
+    batch = train_images if config.batch_size is None else min(config.batch_size, train_images)
+    timed = min(batch, 512)
+    rng = np.random.default_rng(0)
+    splits = Splits(rng.random((timed * trials, 784), np.float32), rng.integers(0, 10, timed * trials),
+                    np.empty((0, 784), np.float32), np.empty(0, int))
+    trainer = Trainer(replace(config, batch_size=timed, epochs=1, learning_rate=1e-6), splits)
+    began = time.perf_counter()
+    for _ in trainer.run(1):
+        pass
+    per_image = (time.perf_counter() - began) / (timed * trials)
+    return per_image * train_images * config.epochs
 
 
 def train_metadata(config: TrainConfig, preset: str | None, test_accuracy: float, trainer: Trainer) -> dict:
