@@ -25,3 +25,10 @@ def test_each_shipped_model_keeps_its_stated_accuracy_on_the_full_test_set(name,
 def test_the_best_shipped_model_reaches_98_percent(mnist_test):
     network, _ = load_model(WEIGHTS / "fast.npz")
     assert network.accuracy(*mnist_test) >= 0.98
+
+
+def test_the_shipped_convolutional_networks_reach_99_percent(mnist_test):
+    for name in ("lenet.npz", "cnn-99.npz"):
+        network, meta = load_model(WEIGHTS / name)
+        assert meta["convs"] and meta["config"]["seed"] == 0
+        assert network.accuracy(*mnist_test) >= 0.99, name
