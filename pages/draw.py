@@ -3,8 +3,10 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
+from core.cnn import ConvNet
 from core.preprocess import prepare_digit
 from ui import charts, state, teaching
+from ui.convolution import show_feature_maps
 from ui.images import ImageError, decode_image, png_data_url
 from ui.resources import dataset
 from ui.shell import require_app_shell
@@ -97,7 +99,10 @@ if prepared is not None and prepared.ok:
         col.image(png_data_url(stage, scale), caption=name)
     st.caption("Like the MNIST images: light ink on black, cropped to the ink, the longer side scaled to 20 pixels, "
                "then placed in 28×28 so that its centre of mass is in the middle.")
-    if len(net.weights) > 1:
+    if isinstance(net, ConvNet):
+        st.subheader("What the filters see in this drawing")
+        show_feature_maps(net, prepared.x, "draw_maps")
+    elif len(net.weights) > 1:
         A1 = fwd.As[1][0]
         st.subheader("Which hidden neurons fire for this drawing")
         st.plotly_chart(charts.bars(A1, range(A1.size), f"First hidden layer: {A1.size} activations", height=240,

@@ -6,9 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from core.data import DataError, load_kaggle_csv, to_inputs
-from core.evaluate import confident_mistakes, confusion_matrix, per_class_scores
+from core.cnn import ConvNet
+from core.evaluate import confident_mistakes, confusion_matrix, per_class_scores, shift_images
 from ui import charts, state
-from ui.resources import dataset
+from ui.resources import SHIFT_IMAGES, SHIFTS, dataset
 from ui.shell import require_app_shell
 
 require_app_shell()
@@ -81,3 +82,37 @@ if upload is not None:
         st.dataframe(table.assign(confidence=P_csv.max(axis=1).round(3)).head(200), hide_index=True)
         st.download_button("Download the predictions (Kaggle submission format)", table.to_csv(index=False),
                            file_name="predictions.csv", icon=":material/download:")
+
+st.header("Shifted digits: what convolution and pooling buy")
+st.markdown("MNIST digits are centred. Move them a few pixels and a dense network, which gives every pixel its "
+            "own weight, sees mostly pixels it never learned about; a convolutional network slides the same "
+            "filters everywhere and pooling forgives small moves. Each point is the accuracy on the first "
+            f"{SHIFT_IMAGES:,} test digits moved right, left, down and up (the mean of the four).")
+models = state.all_models()
+dense = [key for key, m in models.items() if not isinstance(m.network, ConvNet)]
+convolutional = [key for key, m in models.items() if isinstance(m.network, ConvNet)]
+if not dense or not convolutional:
+    st.info("This needs a dense and a convolutional model: train one with a preset such as **lenet** on the Train "
+            "page.", icon=":material/info:")
+else:
+    dense_col, conv_col = st.columns(2)
+    chosen = [
+        dense_col.selectbox("Dense network", dense, format_func=lambda k: models[k].label,
+                            index=dense.index(model.key) if model.key in dense else 0, key=f"shift_dense_{model.key}"),
+        conv_col.selectbox("Convolutional network", convolutional, format_func=lambda k: models[k].label,
+                           index=convolutional.index(model.key) if model.key in convolutional else
+                           convolutional.index("shipped:cnn-99") if "shipped:cnn-99" in convolutional else 0,
+                           key=f"shift_conv_{model.key}")]
+    with st.spinner("Shifting 28,000 digits through both networks…"):
+        curves = {models[key].label: models[key].shift_accuracies for key in chosen}
+    st.plotly_chart(charts.shift_curves(SHIFTS, curves), key="shift_curves")
+    (dense_name, dense_acc), (conv_name, conv_acc) = curves.items()
+    st.caption(f"At 4 pixels: {dense_acc[4]:.1%} for the dense network, {conv_acc[4]:.1%} for the convolutional one "
+               f"(unshifted: {dense_acc[0]:.1%} and {conv_acc[0]:.1%}).")
+    example = data.test_images[0]
+    moved = np.stack([shift_images(example[None], 0, s)[0] for s in SHIFTS])
+    guesses = [models[key].network.predict(to_inputs(moved)) for key in chosen]
+    st.plotly_chart(charts.mosaic(moved / 255, len(moved), [f"moved {s} px right: dense says {guesses[0][s]}, "
+                                                            f"convolutional says {guesses[1][s]}" for s in SHIFTS],
+                                  width=700, title="The first test digit moved right (hover for each network's answer)"),
+                    key="shift_examples")

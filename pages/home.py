@@ -1,6 +1,7 @@
 """Home: what the app teaches, the current network, and where to go."""
 import streamlit as st
 
+from core.cnn import ConvNet
 from ui import charts, state
 from ui.shell import require_app_shell
 
@@ -15,12 +16,19 @@ st.markdown(
 
 model = state.current_model()
 st.subheader(f"The current network: {model.architecture}")
-st.plotly_chart(charts.network_diagram(model.network.sizes, model.network.activation, model.network.output),
-                key="home_diagram")
-st.caption(f"Each of the {model.network.sizes[0]} inputs is one pixel of a 28×28 image. Each hidden neuron "
-           "computes a weighted sum of the layer before it plus a bias, then an activation; the last layer "
-           f"gives one probability per digit. This model classifies **{model.test_accuracy:.2%}** of the "
-           "10,000 test images correctly.")
+if isinstance(model.network, ConvNet):
+    st.dataframe([{"layer": what, "output of one image": " × ".join(map(str, shape))}
+                  for what, shape in model.network.layer_shapes()], hide_index=True)
+    st.caption("A convolutional network: each convolution slides small kernels over the image, max-pooling keeps "
+               "each 2×2 window's strongest response, and dense layers turn the maps into one probability per "
+               f"digit. This model classifies **{model.test_accuracy:.2%}** of the 10,000 test images correctly.")
+else:
+    st.plotly_chart(charts.network_diagram(model.network.sizes, model.network.activation, model.network.output),
+                    key="home_diagram")
+    st.caption(f"Each of the {model.network.sizes[0]} inputs is one pixel of a 28×28 image. Each hidden neuron "
+               "computes a weighted sum of the layer before it plus a bias, then an activation; the last layer "
+               f"gives one probability per digit. This model classifies **{model.test_accuracy:.2%}** of the "
+               "10,000 test images correctly.")
 
 st.subheader("Where to go")
 left, right = st.columns(2)

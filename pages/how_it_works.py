@@ -10,9 +10,12 @@ from core.activations import ACTIVATIONS
 from core.explain import walkthrough
 from core.gradcheck import nudge, relative_error
 from core.losses import OUTPUTS, softmax_steps
+from core.cnn import ConvNet
 from core.network import Network
 from ui import charts, state, teaching
-from ui.resources import dataset
+from ui.conv_steps import convolution_steps
+from ui.convolution import choose_image
+from ui.resources import shipped_cnn
 from ui.shell import require_app_shell
 
 require_app_shell()
@@ -26,25 +29,23 @@ def code(fn):
 
 model = state.current_model()
 net = model.network
-data = dataset()
 st.title("How it works")
 st.markdown(f"One image through **{model.label}** ({model.architecture}), forward and backward, with the real "
             "numbers. The code is written **batch-first**, as NumPy likes it: one image is a row **X** of shape "
             "(1, 784), `Z = X @ W + b`. Tutorials often write the same maths column-first (`Z = W X + b`, X of "
             "shape 784 × m); the backward pass shows both.")
 
-drawing = st.session_state.get(state.LAST_DIGIT)
-sources = (["drawing"] if drawing is not None else []) + ["test"]
-source = st.segmented_control("Image", sources, key=state.kept("hiw_source", sources[0]),
-                              format_func={"drawing": "My latest drawing", "test": "A test image"}.get) or sources[0]
-if source == "drawing" and drawing is not None:
-    x, known = drawing, None
-else:
-    index = st.number_input("Test image index", 0, len(data.test_labels) - 1, key=state.kept("hiw_index", 0))
-    x, known = data.X_test[index], int(data.test_labels[index])
+x, known = choose_image("hiw")
+source = "drawing" if known is None else "test"
 guess = int(net.predict(x[None])[0])
 label = st.selectbox("The true label (the loss and the gradients depend on it)", range(10),
                      index=known if known is not None else guess, key=f"hiw_label_{source}_{known}")
+if isinstance(net, ConvNet):
+    st.header("Convolution and pooling, step by step")
+    convolution_steps(net, x, "hiw_conv")
+    st.info("The layer-by-layer forward and backward walkthrough on this page is written for dense networks: pick "
+            "one in the sidebar (the shipped **fast** model, say) to see it.", icon=":material/info:")
+    st.stop()
 w = walkthrough(net, x, label)
 L = len(net.weights)
 
@@ -192,3 +193,13 @@ if step is not None and taught and np.array_equal(step.x, x):
 else:
     st.caption("The step is applied to a copy of the current model that only this session sees; it becomes the "
                "current model, and Undo brings back the weights from before.")
+
+st.header("5. Convolution and pooling, step by step")
+cnn = shipped_cnn()
+if cnn is None:
+    st.info("No convolutional model ships with this copy of the app (weights/cnn-99.npz is missing).",
+            icon=":material/info:")
+else:
+    st.markdown(f"A convolutional network (the shipped **{cnn.label}**) does not give every pixel its own weight: "
+                "a small kernel is slid over the image, so the same few weights look for the same stroke everywhere.")
+    convolution_steps(cnn.network, x, "hiw_conv")

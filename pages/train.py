@@ -5,12 +5,13 @@ import streamlit as st
 
 from core.io import model_bytes
 from core.presets import PRESETS
-from core.train import train_metadata
+from core.train import build_network, train_metadata
 from ui import charts, state
 from ui.resources import ModelEntry
 from ui.classroom import settings_from_url, url_from_settings
 from ui.settings import FIELDS, MAX_EPOCHS_FULL_BATCH, settings_form
-from ui.training import TrainingJob, start_training
+from ui.convolution import first_layer_tiles
+from ui.training import TrainingJob, estimated_seconds, start_training
 from ui.shell import require_app_shell
 
 require_app_shell()
@@ -22,6 +23,10 @@ st.title("Train a network")
 st.markdown("Pick a preset or set every knob yourself, press **Start**, and watch the network learn. "
             "Training goes on while you visit other pages; come back to see it.")
 
+
+
+def duration(seconds: float) -> str:
+    return f"about {seconds:.0f} s" if seconds < 90 else f"about {seconds / 60:.0f} min"
 
 
 def apply_link_settings():
@@ -60,6 +65,11 @@ far.button("+1 epoch", icon=":material/add:", disabled=not can_extend or job.con
            on_click=lambda: job.more_epochs(1), width="stretch")
 if problem:
     st.error(problem, icon=":material/error:")
+elif not active:
+    seconds = estimated_seconds(config)
+    st.caption(f"Estimated training time on this server now: **{duration(seconds)}** for {config.epochs} epoch(s) "
+               f"of {config.train_size:,} images (a few steps timed just now, scaled up; more while the server is "
+               "busy).")
 if active:
     lr = st.number_input("Learning rate, changeable while it trains", min_value=0.0, max_value=10.0,
                          value=float(job.config.learning_rate), format="%g", step=job.config.learning_rate / 2 or 1e-3,
@@ -103,12 +113,10 @@ def live_view():
             st.plotly_chart(charts.accuracy_curve(snap.epochs), key="accuracy_chart")
         else:
             st.caption("Train and validation accuracy appear after the first epoch.")
-    if snap.W1 is not None:
-        shown = min(NEURONS_SHOWN, snap.W1.shape[1])
-        st.plotly_chart(charts.mosaic(snap.W1[:, :shown].T.reshape(-1, 28, 28), 12,
-                                      [f"neuron {k}" for k in range(shown)], diverging=True,
-                                      title=f"First-layer weights of {shown} neurons, as they learn"),
-                        key="live_neurons")
+    if snap.network is not None:
+        images, names, what = first_layer_tiles(snap.network, NEURONS_SHOWN)
+        st.plotly_chart(charts.mosaic(images, 12, names, diverging=True, width=800 if len(images) > 8 else 500,
+                                      title=f"{len(images)} {what}, as they learn"), key="live_neurons")
 
 
 def show_status(job: TrainingJob, snap):
@@ -143,6 +151,6 @@ def show_status(job: TrainingJob, snap):
 live_view()
 
 with st.expander("The presets and what their tutorials published"):
-    st.dataframe([{"preset": name, "network": "-".join(map(str, [784, *p.config.hidden, 10])),
+    st.dataframe([{"preset": name, "network": build_network(p.config).architecture,
                    "what": p.title, "source": p.source, "published test accuracy": f"{p.published:.0%}"}
                   for name, p in PRESETS.items()], hide_index=True, width="stretch")

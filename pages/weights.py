@@ -2,7 +2,9 @@
 import numpy as np
 import streamlit as st
 
+from core.cnn import ConvNet
 from ui import charts, state
+from ui.convolution import choose_image, show_feature_maps, show_filters
 from ui.resources import dataset
 from ui.shell import require_app_shell
 
@@ -12,6 +14,18 @@ TOP_IMAGES = 12
 
 model = state.current_model()
 net = model.network
+if isinstance(net, ConvNet):
+    st.title("What the filters learned")
+    st.markdown(f"**{model.label}** is a convolutional network ({model.architecture}). Instead of one weight per "
+                "pixel, each filter is a small kernel slid over the whole image: **red** weights respond to ink, "
+                "**blue** ones to its absence, so a filter with red above blue finds the top edge of a stroke.")
+    show_filters(net, "weights_filters")
+    st.subheader("Feature maps for one image")
+    x, label = choose_image("weights_maps")
+    st.plotly_chart(charts.digit(x.reshape(28, 28), "the input" + (f", labelled {label}" if label is not None else ""),
+                                 height=260), key="weights_maps_input")
+    show_feature_maps(net, x, "weights_maps")
+    st.stop()
 W1, b1 = net.weights[0], net.biases[0]
 st.title("What the neurons learned")
 if len(net.weights) == 1:

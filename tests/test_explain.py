@@ -125,7 +125,7 @@ def test_tutorials_page_badges_each_preset_with_the_measured_figure():
     figures = {m.value: m.delta for m in at.metric}
     assert figures["98.16%"] == "published 98%" and figures["91.13%"] == "published 85%"
     badges = [m.value for m in at.markdown if "-badge[" in m.value]
-    assert len(badges) == 5 and all("reproduced" in b for b in badges)
+    assert len(badges) == 7 and all("reproduced" in b for b in badges)
     assert sum("not reproduced" in b for b in badges) == 0  # every shipped model meets its published figure
     next(b for b in at.button if b.key == "use_nielsen-30").click().run()
     assert at.sidebar.selectbox(key="model_picker").value == "shipped:nielsen-30"

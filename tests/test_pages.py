@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from core.data import load_mnist, to_inputs
+from core.data import load_mnist
 from core.io import load_model
 from tests.test_weights import WEIGHTS
 
@@ -72,7 +72,7 @@ def test_home_shows_the_current_network_and_links_every_page(app):
 
 def test_sidebar_offers_every_shipped_model_and_switching_changes_every_page(app):
     picker = app.sidebar.selectbox(key="model_picker")
-    assert picker.options[0].startswith("fast") and len(picker.options) == 5
+    assert picker.options[0].startswith("fast") and len(picker.options) == 7
     picker.set_value("shipped:tutorial-10-10").run()
     assert "784 → 10 → 10" in app.sidebar.caption[0].value and "91.13%" in app.sidebar.caption[0].value
     open_page(app, "evaluate")

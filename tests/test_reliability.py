@@ -3,9 +3,6 @@
 Each test here is one line of RELIABILITY.md.
 """
 import io
-import json
-import pickle
-import zipfile
 
 import numpy as np
 import pytest

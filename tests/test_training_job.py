@@ -40,7 +40,8 @@ def test_a_job_trains_to_the_end_and_measures_test_accuracy(job_of):
     snap = job.snapshot(with_weights=True)
     assert snap.status == "done" and snap.finished_runs == 1
     assert len(snap.epochs) == 2 and snap.latest.epoch == 2.0 and 0.75 < snap.test_accuracy < 1
-    assert snap.W1.shape == (784, 16)
+    assert snap.network.weights[0].shape == (784, 16)
+    assert snap.network.weights[0] is not job.trainer.network.weights[0]  # a copy: the thread may go on
 
 
 def test_the_cap_queues_a_second_training_with_a_reason_until_a_slot_frees(job_of):

@@ -166,3 +166,23 @@ def network_diagram(sizes, activation: str, output: str, height: int = 300, show
     fig.update_layout(layout(height, xaxis=dict(visible=False), yaxis=dict(visible=False, range=[-1.6, 1.2]),
                              showlegend=False))
     return fig
+
+
+def image_with_window(image, top: int, left: int, size: int, title: str, height: int = 300) -> go.Figure:
+    """An image with a size×size square outlined at (top, left): where a kernel or a pooling window sits."""
+    image = np.asarray(image, dtype=float)
+    trace = go.Heatmap(z=image, colorscale=INK, zmin=0, zmax=image.max() or 1.0, showscale=False,
+                       hovertemplate="row %{y}, column %{x}<br>value %{z:.3f}<extra></extra>")
+    window = dict(type="rect", x0=left - 0.5, x1=left + size - 0.5, y0=top - 0.5, y1=top + size - 0.5,
+                  line=dict(color="#d62728", width=3))
+    return go.Figure(trace, layout(height, title, square=True, shapes=[window]))
+
+
+def shift_curves(shifts, curves: dict, height: int = 340) -> go.Figure:
+    """Accuracy against how far the digits moved, one line per model."""
+    traces = [go.Scatter(x=list(shifts), y=accuracies, name=name, mode="lines+markers",
+                         hovertemplate=name + "<br>shift %{x} px: %{y:.2%}<extra></extra>")
+              for name, accuracies in curves.items()]
+    return go.Figure(traces, layout(height, "Test accuracy when every digit moves", legend=dict(orientation="h", y=-0.25),
+                                    xaxis=dict(title="shift (pixels, mean of right, left, down, up)", dtick=1),
+                                    yaxis=dict(title="accuracy", tickformat=".0%", range=[0, 1.02])))

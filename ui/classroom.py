@@ -5,9 +5,10 @@ Every value read from a link is checked; what does not make sense is ignored wit
 from core.activations import ACTIVATIONS
 from core.losses import OUTPUTS
 from core.optim import OPTIMIZERS, SCHEDULES
-from ui.settings import BATCHES, FULL_BATCH, TRAIN_SIZES, parse_hidden
+from ui.settings import BATCHES, FIELDS, FULL_BATCH, TRAIN_SIZES, parse_convs, parse_hidden
 
 PARAMS = {  # URL name -> (widget key, parse text -> widget value, format widget value -> text)
+    "convs": ("train_convs", lambda t: conv_blocks(t), str),
     "hidden": ("train_hidden", lambda t: hidden_layers(t), lambda v: v.replace(" ", "")),
     "activation": ("train_activation", lambda t: choose(t, ACTIVATIONS), str),
     "output": ("train_output", lambda t: choose(t, OUTPUTS), str),
@@ -45,6 +46,13 @@ def hidden_layers(text: str) -> str:
         return ", ".join(map(str, parse_hidden(text)))
     except ValueError:
         raise Unusable("not 0 to 4 comma-separated widths of 1 to 1024") from None
+
+
+def conv_blocks(text: str) -> str:
+    try:
+        return FIELDS["train_convs"][1](parse_convs(text))
+    except ValueError as err:
+        raise Unusable(str(err).removeprefix("Convolution blocks: ")) from None
 
 
 def settings_from_url(params: dict) -> tuple:

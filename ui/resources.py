@@ -10,7 +10,9 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from core.cnn import ConvNet
 from core.data import load_mnist, to_inputs
+from core.evaluate import accuracy_under_shift
 from core.io import ModelFileError, load_model
 from core.network import Network
 from core.presets import TrainConfig
@@ -18,6 +20,7 @@ from core.train import build_network
 
 WEIGHTS = Path(__file__).resolve().parent.parent / "weights"
 DEFAULT_MODEL = "shipped:fast"
+SHIFTS, SHIFT_IMAGES = range(7), 1000  # the translation experiment: 0-6 pixels, 4 directions, 1,000 digits
 
 
 def freeze(*arrays):
@@ -39,9 +42,9 @@ class ModelEntry:
     """A model the learner can pick: shipped with the app, trained in this session, or uploaded."""
     key: str
     label: str
-    network: Network
+    network: Network | ConvNet
     meta: dict
-    initial: Network | None = None  # its weights before training, when known
+    initial: Network | ConvNet | None = None  # its weights before training, when known
 
     @cached_property
     def test_proba(self) -> np.ndarray:
@@ -50,25 +53,38 @@ class ModelEntry:
         freeze(P)
         return P
 
+    @cached_property
+    def shift_accuracies(self) -> list:
+        """Accuracy on the first SHIFT_IMAGES test digits moved by 0, 1, ... pixels (see core.evaluate), once per model."""
+        data = dataset()
+        return accuracy_under_shift(self.network, data.test_images[:SHIFT_IMAGES], data.test_labels[:SHIFT_IMAGES],
+                                    SHIFTS)
+
     @property
     def test_accuracy(self) -> float:
         return float(np.mean(self.test_proba.argmax(axis=1) == dataset().test_labels))
 
-    def before_training(self) -> Network | None:
+    def before_training(self) -> Network | ConvNet | None:
         """Its weights before training: kept when trained here, else rebuilt from the recorded settings and seed."""
         if self.initial is None and isinstance(self.meta.get("config"), dict):
             try:
-                config = TrainConfig(**{**self.meta["config"], "hidden": tuple(self.meta["config"]["hidden"])})
+                recorded = self.meta["config"]
+                config = TrainConfig(**{**recorded, "hidden": tuple(recorded["hidden"]),
+                                        "convs": tuple(map(tuple, recorded.get("convs", ())))})
                 rebuilt = build_network(config, self.network.dtype)
             except (TypeError, ValueError, KeyError):
                 return None
-            if rebuilt.sizes == self.network.sizes:
+            if shapes(rebuilt) == shapes(self.network):
                 self.initial = rebuilt
         return self.initial
 
     @property
     def architecture(self) -> str:
-        return " → ".join(map(str, self.network.sizes))
+        return self.network.architecture
+
+
+def shapes(network) -> dict:
+    return {name: p.shape for name, p in network.params().items()}
 
 
 @st.cache_resource(show_spinner="Loading the MNIST images…")
@@ -97,11 +113,17 @@ def shipped_models() -> tuple:
         except ModelFileError as err:
             problems.append(f"{path.name}: {err}")
             continue
-        freeze(*network.weights, *network.biases)
+        freeze(*network.params().values())
         accuracy = meta.get("test_accuracy")
         label = f"{path.stem} · {accuracy:.1%}" if isinstance(accuracy, float) else path.stem
         models[f"shipped:{path.stem}"] = ModelEntry(f"shipped:{path.stem}", label, network, meta)
     return models, problems
+
+
+def shipped_cnn() -> ModelEntry | None:
+    """The strongest shipped convolutional model (cnn-99, else any), for pages that explain convolution."""
+    convolutional = {key: m for key, m in shipped_models()[0].items() if isinstance(m.network, ConvNet)}
+    return convolutional.get("shipped:cnn-99") or next(iter(convolutional.values()), None)
 
 
 @dataclass

@@ -12,9 +12,13 @@ BATCHES = [1, 10, 16, 32, 64, 128, 256, 512, 1024, FULL_BATCH]
 TRAIN_SIZES = [100, 500, 1000, 5000, 10000, 20000, 30000, 40000, 55000]
 MAX_HIDDEN_LAYERS, MAX_WIDTH = 4, 1024
 MAX_EPOCHS_MINIBATCH, MAX_EPOCHS_FULL_BATCH = 50, 500  # a full-batch epoch is a single step
+# a convolutional epoch costs 10-20 s of a core (an MLP's about 1 s): fewer epochs and smaller batches
+# keep one learner's CNN from holding a training slot for many minutes or hundreds of MB
+MAX_CONV_BLOCKS, MAX_FILTERS, MAX_KERNEL, MAX_EPOCHS_CONV, MAX_BATCH_CONV = 2, 32, 7, 10, 256
 OUTPUT_NAMES = {name: output.label for name, output in OUTPUTS.items()}
 OPTIMIZER_NAMES = {"sgd": "gradient descent (SGD)", "momentum": "SGD with momentum", "adam": "Adam"}
 FIELDS = {  # widget key -> (TrainConfig field, widget value from config value)
+    "train_convs": ("convs", lambda v: ", ".join(f"{f}@{k} {p}" for f, k, p in v)),
     "train_hidden": ("hidden", lambda v: ", ".join(map(str, v))),
     "train_activation": ("activation", None),
     "train_output": ("output", None),
@@ -62,6 +66,27 @@ def parse_hidden(text: str) -> tuple:
     return widths
 
 
+def parse_convs(text: str) -> tuple:
+    """'8@5 same, 16@5 valid' -> ((8, 5, 'same'), (16, 5, 'valid')): filters@kernel, padding 'same' unless said;
+    '' -> () (a dense network). Raises ValueError with the reason."""
+    blocks = []
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        size, _, padding = part.partition(" ")
+        filters, _, kernel = size.partition("@")
+        try:
+            block = (int(filters), int(kernel), padding.strip() or "same")
+        except ValueError:
+            raise ValueError(f"Convolution blocks: write each as filters@kernel and a padding, like `8@5 same`; "
+                             f"`{part}` is not.") from None
+        if not (1 <= block[0] <= MAX_FILTERS and 1 <= block[1] <= MAX_KERNEL) or block[2] not in ("same", "valid"):
+            raise ValueError(f"Convolution blocks: 1 to {MAX_FILTERS} filters of size 1 to {MAX_KERNEL}, "
+                             f"padding `same` or `valid`; `{part}` is outside that.")
+        blocks.append(block)
+    if len(blocks) > MAX_CONV_BLOCKS:
+        raise ValueError(f"Convolution blocks: at most {MAX_CONV_BLOCKS} (each halves the 28×28 maps).")
+    return tuple(blocks)
+
+
 def settings_form(disabled: bool, compact: bool = False) -> tuple:
     """Draw the settings; return (TrainConfig, None) or (None, a message saying what to fix).
 
@@ -76,6 +101,9 @@ def settings_form(disabled: bool, compact: bool = False) -> tuple:
     if compact:
         return config_from_widgets(st.session_state)
     a, b, c = st.columns(3)
+    a.text_input("Convolution blocks (empty: a dense network)", key="train_convs", disabled=disabled,
+                 help="Each block is a convolution, the activation and a 2×2 max-pool: `filters@kernel padding`, "
+                      f"comma-separated, like `8@5 same, 16@5 same`; at most {MAX_CONV_BLOCKS}.")
     a.text_input("Hidden layers (neurons per layer)", key="train_hidden", disabled=disabled,
                  help="Comma-separated widths, 0 to 4 layers: `128`, `16, 16`, or empty for none.")
     a.selectbox("Activation", list(ACTIVATIONS), key="train_activation", disabled=disabled)
@@ -98,20 +126,37 @@ def settings_form(disabled: bool, compact: bool = False) -> tuple:
 
 def config_from_widgets(values) -> tuple:
     try:
-        hidden = parse_hidden(values["train_hidden"])
+        hidden, convs = parse_hidden(values["train_hidden"]), parse_convs(values["train_convs"])
     except ValueError as err:
         return None, str(err)
     batch = values["train_batch"]
+    if convs:
+        problem = conv_limits(batch, values["train_epochs"], values["train_dropout"])
+        if problem:
+            return None, problem
     limit = MAX_EPOCHS_FULL_BATCH if batch == FULL_BATCH else MAX_EPOCHS_MINIBATCH
     if values["train_epochs"] > limit:
         return None, (f"At most {limit} epochs with mini-batches on this shared app (full-batch gradient descent, "
                       f"one step an epoch, may run {MAX_EPOCHS_FULL_BATCH}).")
     if values["train_lr"] <= 0:
         return None, "The learning rate must be above 0: with 0 the weights never change."
-    config = TrainConfig(hidden=hidden, activation=values["train_activation"], output=values["train_output"],
+    config = TrainConfig(convs=convs, hidden=hidden, activation=values["train_activation"], output=values["train_output"],
                          optimizer=values["train_optimizer"], learning_rate=float(values["train_lr"]),
                          schedule=values["train_schedule"], batch_size=None if batch == FULL_BATCH else int(batch),
                          epochs=int(values["train_epochs"]), l2=float(values["train_l2"]),
                          dropout=float(values["train_dropout"]), seed=int(values["train_seed"]),
                          train_size=int(values["train_size"]))
     return config, None
+
+
+def conv_limits(batch, epochs: int, dropout: float) -> str | None:
+    """Why a convolutional training is refused on this shared app, or None."""
+    if batch == FULL_BATCH or batch > MAX_BATCH_CONV:
+        return (f"A convolutional network trains in batches of at most {MAX_BATCH_CONV} here: its patches of "
+                "every image take memory in proportion to the batch.")
+    if epochs > MAX_EPOCHS_CONV:
+        return (f"At most {MAX_EPOCHS_CONV} epochs for a convolutional network on this shared app: each epoch "
+                "takes 10-20 s of a processor core, and the other learners wait for free training slots.")
+    if dropout:
+        return "Dropout is for dense networks here; set it to 0 (convolution and pooling already regularise)."
+    return None

@@ -9,11 +9,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-import numpy as np
 import streamlit as st
 
 from core.presets import TrainConfig
-from core.train import Trainer, TrainingDiverged, make_splits
+from core.train import Trainer, TrainingDiverged, estimate_seconds, make_splits
 
 MAX_CONCURRENT = 2      # trainings running at once in this server process: one per core
 DISCONNECT_GRACE = 10.0  # seconds a session may be disconnected (a network blip) before its training stops
@@ -25,6 +24,12 @@ PAUSED = "Paused. Resume to go on from this step."
 @st.cache_resource
 def training_slots() -> threading.BoundedSemaphore:
     return threading.BoundedSemaphore(MAX_CONCURRENT)
+
+
+@st.cache_data(ttl=120, max_entries=100, show_spinner=False)
+def estimated_seconds(config: TrainConfig) -> float:
+    """Seconds `config` would train on this server, measured afresh every two minutes (the load changes)."""
+    return estimate_seconds(config, config.train_size)
 
 
 def start_training(config: TrainConfig) -> "TrainingJob":
@@ -57,7 +62,7 @@ class Snapshot:
     learning_rate: float
     test_accuracy: float | None
     finished_runs: int = 0
-    W1: np.ndarray | None = field(default=None, repr=False)
+    network: object = field(default=None, repr=False)  # a copy of the network as it is now, for live pictures
 
 
 def session_connected():
@@ -141,7 +146,7 @@ class TrainingJob:
                             list(self._epochs), self._latest, self.config.epochs, self.config.learning_rate,
                             self.test_accuracy, self.finished_runs)
         if with_weights and self.trainer is not None:
-            snap.W1 = self.trainer.network.weights[0].copy()
+            snap.network = self.trainer.network.copy()
         return snap
 
     # --- the thread ---------------------------------------------------------------------

@@ -211,3 +211,19 @@ def test_a_server_restart_mid_training_leaves_a_clear_state_and_start_works_agai
     finally:
         context.close()
         stop_server(server)
+
+
+def test_drawing_with_the_cnn_selected_predicts_and_shows_its_feature_maps(page):
+    sidebar = page.locator("[data-testid=stSidebar]")
+    sidebar.locator("[data-testid=stSelectbox]").first.click()
+    page.locator("[role=option]", has_text="cnn-99").click()
+    settle(page)
+    assert sidebar.locator("[data-testid=stSelectbox] input").first.input_value().startswith("cnn-99")
+    go(page, "Draw & predict")
+    draw(page, [[(70, 50), (210, 50), (130, 240)]])
+    page.wait_for_timeout(500)
+    settle(page)
+    assert prediction(page) == "7"
+    page.get_by_text("What the filters see in this drawing").wait_for(timeout=30_000)
+    page.get_by_text("After max-pool 2: 32 maps of 5×5").wait_for(timeout=30_000)
+    screenshot(page, "draw-cnn")

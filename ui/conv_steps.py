@@ -1,0 +1,90 @@
+"""How it works, for convolution and pooling: one output value computed as the kernel slides, and a pool's maximum."""
+import inspect
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core import conv
+from core.activations import ACTIVATIONS
+from core.cnn import ConvNet
+from ui import charts, state
+
+
+def grid_table(values, highlight=None):
+    """A small 2-D array as a table with row and column numbers; `highlight` (row, col) marks one cell."""
+    table = pd.DataFrame(np.round(values, 4), index=[f"row {r}" for r in range(values.shape[0])],
+                         columns=[f"col {c}" for c in range(values.shape[1])])
+    if highlight is None:
+        return table
+    marks = np.full(values.shape, "", dtype=object)
+    marks[highlight] = "background-color: #f4c7c3"
+    return table.style.format("{:.4f}").apply(lambda _: marks, axis=None)
+
+
+def convolution_steps(net: ConvNet, x, key: str):
+    """The first convolution of `net` on image x (784,): one output value, then the max-pool over its maps."""
+    K, b = net.params()["K1"], net.params()["b1"]                    # (k, k, 1, F), (F,)
+    k, _, _, filters = K.shape
+    padding = net.convs[0][2]
+    maps, _ = conv.conv_forward(np.asarray(x, np.float64).reshape(1, 28, 28, 1), K.astype(np.float64),
+                                b.astype(np.float64), padding)       # (1, Ho, Wo, F)
+    Ho, Wo = maps.shape[1:3]
+    pick, row_col, col_col = st.columns(3)
+    f = pick.number_input(f"Filter (0 to {filters - 1})", 0, filters - 1, key=state.kept(f"{key}_filter", 0))
+    row = row_col.slider("Output row", 0, Ho - 1, key=state.kept(f"{key}_row", Ho // 2 - 2))
+    col = col_col.slider("Output column: slide the kernel", 0, Wo - 1, key=state.kept(f"{key}_col", Wo // 2 - 2))
+    top = conv.padding_widths(k, padding)[0]
+    image = conv.pad(np.asarray(x, np.float64).reshape(1, 28, 28, 1), k, k, padding)[0, :, :, 0]
+    patch, kernel = image[row:row + k, col:col + k], K[:, :, 0, f].astype(np.float64)
+    z = float(np.sum(patch * kernel) + b[f])
+    a = float(ACTIVATIONS[net.activation].forward(np.array(z)))
+
+    st.markdown(f"The kernel of filter **{f}** ({k}×{k} numbers) sits on the {k}×{k} patch of the image whose top-left "
+                f"pixel is ({row - top}, {col - top})" + (f" ({top} pixel(s) of zero padding around the image keep "
+                "the output 28×28)" if top else "") + ". Each patch pixel is multiplied by the kernel weight over it, "
+                "the products are added up, and the bias is added: that is **one** output value. Sliding the kernel "
+                "one pixel at a time gives the whole feature map.")
+    left, mid, right = st.columns(3)
+    left.plotly_chart(charts.image_with_window(image, row, col, k, "the patch under the kernel (padded image)"),
+                      key=f"{key}_where")
+    mid.plotly_chart(charts.mosaic(kernel[None], 1, [f"filter {f}"], width=300, diverging=True,
+                                   title=f"filter {f}'s {k}×{k} kernel"), key=f"{key}_kernel")
+    right.plotly_chart(charts.image_with_window(np.maximum(maps[0, :, :, f], 0), row, col, 1,
+                                                f"its feature map after {net.activation}: one value per position"),
+                       key=f"{key}_map")
+    st.markdown("**Patch × kernel, entry by entry**")
+    products = patch * kernel
+    p_col, k_col, x_col = st.columns(3)
+    p_col.dataframe(grid_table(patch), width="stretch")
+    k_col.dataframe(grid_table(kernel), width="stretch")
+    x_col.dataframe(grid_table(products), width="stretch")
+    st.latex(rf"z = \sum_{{i,j}} x_{{ij}} K_{{ij}} + b = {np.sum(products):.4f} + ({b[f]:.4f}) = {z:.4f}, \qquad "
+             rf"a = \mathrm{{{net.activation.replace('_', ' ')}}}(z) = {a:.4f}")
+    st.caption(f"conv_forward computes the same value for all {Ho * Wo:,} positions and {filters} filters at once: "
+               f"its entry [{row}, {col}, {f}] is {maps[0, row, col, f]:.4f}. It turns every patch into a row "
+               "(im2col) and does one matrix product.")
+    st.code(inspect.getsource(conv.im2col) + "\n\n" + inspect.getsource(conv.conv_forward), language="python")
+    pooling_steps(maps[0, :, :, f], row, col, net.activation, key)
+
+
+def pooling_steps(feature_map, row: int, col: int, activation: str, key: str):
+    """The 2×2 max-pool window holding (row, col): its four values and the one that is kept."""
+    activated = ACTIVATIONS[activation].forward(feature_map)
+    r0, c0 = (min(row, activated.shape[0] - 2) // 2) * 2, (min(col, activated.shape[1] - 2) // 2) * 2
+    window = activated[r0:r0 + 2, c0:c0 + 2]
+    winner = np.unravel_index(int(np.argmax(window)), (2, 2))
+    pooled, _ = conv.maxpool_forward(activated[None, :, :, None])
+    st.subheader("Max-pooling: keep each 2×2 window's largest value")
+    left, mid, right = st.columns(3)
+    left.plotly_chart(charts.image_with_window(activated, r0, c0, 2, "the feature map, a 2×2 window outlined"),
+                      key=f"{key}_pool_where")
+    with mid:
+        st.dataframe(grid_table(window, winner), width="stretch")
+        st.markdown(f"max = **{window[winner]:.4f}**, at row {r0 + winner[0]}, column {c0 + winner[1]}: only this "
+                    "value goes on, so only it gets a gradient in the backward pass.")
+    right.plotly_chart(charts.image_with_window(pooled[0, :, :, 0], r0 // 2, c0 // 2, 1,
+                                                f"after pooling: {pooled.shape[1]}×{pooled.shape[2]}"),
+                       key=f"{key}_pooled")
+    st.code(inspect.getsource(conv.maxpool_forward) + "\n\n" + inspect.getsource(conv.maxpool_backward),
+            language="python")
