@@ -144,22 +144,26 @@ class Trainer:
         return loss, int(np.sum(fwd.P.argmax(1) == yb))
 
 
-def estimate_seconds(config: TrainConfig, train_images: int, trials: int = 3) -> float:
+def estimate_seconds(config: TrainConfig, train_images: int, trials: int = 5) -> float:
     """How long `config` would train on this machine now: a few timed steps on random data, scaled to all the steps.
 
-    Steps of more than 512 images are timed on 512 and scaled by batch size (the cost is linear in it).
+    The first step is not timed (it pays one-off costs). Steps of more than 512 images are timed on 512 and
+    scaled by batch size (the cost is linear in it). Each epoch's validation, a forward pass only, costs
+    about a third of training on as many images.
     """
     batch = train_images if config.batch_size is None else min(config.batch_size, train_images)
     timed = min(batch, 512)
     rng = np.random.default_rng(0)
-    splits = Splits(rng.random((timed * trials, 784), np.float32), rng.integers(0, 10, timed * trials),
-                    np.empty((0, 784), np.float32), np.empty(0, int))
-    trainer = Trainer(replace(config, batch_size=timed, epochs=1, learning_rate=1e-6), splits)
+    n = timed * (trials + 1)
+    splits = Splits(rng.random((n, 784), np.float32), rng.integers(0, 10, n), np.empty((0, 784), np.float32),
+                    np.empty(0, int))
+    steps = Trainer(replace(config, batch_size=timed, epochs=1, learning_rate=1e-6), splits).run(1)
+    next(steps)
     began = time.perf_counter()
-    for _ in trainer.run(1):
+    for _ in steps:
         pass
     per_image = (time.perf_counter() - began) / (timed * trials)
-    return per_image * train_images * config.epochs
+    return per_image * (train_images + config.val_size / 3) * config.epochs
 
 
 def train_metadata(config: TrainConfig, preset: str | None, test_accuracy: float, trainer: Trainer) -> dict:

@@ -114,5 +114,7 @@ else:
     guesses = [models[key].network.predict(to_inputs(moved)) for key in chosen]
     st.plotly_chart(charts.mosaic(moved / 255, len(moved), [f"moved {s} px right: dense says {guesses[0][s]}, "
                                                             f"convolutional says {guesses[1][s]}" for s in SHIFTS],
-                                  width=700, title="The first test digit moved right (hover for each network's answer)"),
+                                  width=700, title="The first test digit (a 7) moved right by 0 to 6 pixels"),
                     key="shift_examples")
+    st.markdown(f"Their answers, from 0 to 6 pixels: dense **{' '.join(map(str, guesses[0]))}** · "
+                f"convolutional **{' '.join(map(str, guesses[1]))}**")

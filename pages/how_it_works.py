@@ -30,22 +30,24 @@ def code(fn):
 model = state.current_model()
 net = model.network
 st.title("How it works")
-st.markdown(f"One image through **{model.label}** ({model.architecture}), forward and backward, with the real "
+st.markdown(f"One image through **{model.label}** ({model.architecture}), with the real numbers." if
+            isinstance(net, ConvNet) else
+            f"One image through **{model.label}** ({model.architecture}), forward and backward, with the real "
             "numbers. The code is written **batch-first**, as NumPy likes it: one image is a row **X** of shape "
             "(1, 784), `Z = X @ W + b`. Tutorials often write the same maths column-first (`Z = W X + b`, X of "
             "shape 784 × m); the backward pass shows both.")
 
 x, known = choose_image("hiw")
-source = "drawing" if known is None else "test"
-guess = int(net.predict(x[None])[0])
-label = st.selectbox("The true label (the loss and the gradients depend on it)", range(10),
-                     index=known if known is not None else guess, key=f"hiw_label_{source}_{known}")
 if isinstance(net, ConvNet):
     st.header("Convolution and pooling, step by step")
     convolution_steps(net, x, "hiw_conv")
     st.info("The layer-by-layer forward and backward walkthrough on this page is written for dense networks: pick "
             "one in the sidebar (the shipped **fast** model, say) to see it.", icon=":material/info:")
     st.stop()
+source = "drawing" if known is None else "test"
+guess = int(net.predict(x[None])[0])
+label = st.selectbox("The true label (the loss and the gradients depend on it)", range(10),
+                     index=known if known is not None else guess, key=f"hiw_label_{source}_{known}")
 w = walkthrough(net, x, label)
 L = len(net.weights)
 

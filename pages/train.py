@@ -5,13 +5,12 @@ import streamlit as st
 
 from core.io import model_bytes
 from core.presets import PRESETS
-from core.train import build_network, train_metadata
+from core.train import build_network
 from ui import charts, state
-from ui.resources import ModelEntry
 from ui.classroom import settings_from_url, url_from_settings
 from ui.settings import FIELDS, MAX_EPOCHS_FULL_BATCH, settings_form
 from ui.convolution import first_layer_tiles
-from ui.training import TrainingJob, estimated_seconds, start_training
+from ui.training import TrainingJob, estimated_seconds, register_finished_run, start_training
 from ui.shell import require_app_shell
 
 require_app_shell()
@@ -78,17 +77,6 @@ if active:
         job.set_learning_rate(lr)
 
 
-def register(job: TrainingJob, snap):
-    """Make the finished run a model of this session and the current one on every page."""
-    network = job.trainer.network.copy()
-    label = f"{job.name} · {snap.planned_epochs} epochs · {snap.test_accuracy:.1%}"
-    meta = {"activation": network.activation, "output": network.output,
-            **train_metadata(job.config, None, snap.test_accuracy, job.trainer)}
-    key = f"trained:{id(job)}:{snap.finished_runs}"
-    state.add_session_model(ModelEntry(key, label, network, meta, initial=job.initial))
-    job.registered_runs = snap.finished_runs
-
-
 @st.fragment(run_every=POLL if active else None)
 def live_view():
     job = state.training_job()
@@ -98,10 +86,9 @@ def live_view():
                 "restart, and the settings above are kept for a new Start.)", icon=":material/info:")
         return
     job.touch()
-    snap = job.snapshot(with_weights=True)
-    if snap.finished_runs > job.registered_runs:
-        register(job, snap)
+    if register_finished_run(job):
         st.rerun()  # the whole app: the sidebar shows the new current model
+    snap = job.snapshot(with_weights=True)
     show_status(job, snap)
     if snap.latest is None:
         return

@@ -153,8 +153,8 @@ def test_lenet_preset_shapes_walk_through_every_layer():
 def test_cnn99_preset_shapes_walk_through_every_layer():
     net = build_network(preset_config("cnn-99"))
     assert [shape for _, shape in net.layer_shapes()] == [
-        (28, 28, 8), (28, 28, 8), (14, 14, 8), (14, 14, 16), (14, 14, 16), (7, 7, 16), (784,), (128,), (128,), (10,)]
-    assert net.architecture == ("28×28 → conv 8@5×5 same → max-pool 2×2 → conv 16@5×5 same → max-pool 2×2 → "
+        (28, 28, 16), (28, 28, 16), (14, 14, 16), (10, 10, 32), (10, 10, 32), (5, 5, 32), (800,), (128,), (128,), (10,)]
+    assert net.architecture == ("28×28 → conv 16@5×5 same → max-pool 2×2 → conv 32@5×5 valid → max-pool 2×2 → "
                                 "flatten → dense 128 → dense 10 → 10 softmax")
 
 

@@ -139,6 +139,22 @@ def test_a_short_training_run_shows_its_curves_and_becomes_the_current_model(app
     assert app.metric[0].value == f"{job.test_accuracy:.2%}"  # every page uses the new model
 
 
+def test_a_run_that_finishes_while_the_learner_is_on_another_page_becomes_current(app):
+    open_page(app, "train")
+    app.text_input(key="train_hidden").set_value("16")
+    app.select_slider(key="train_size").set_value(500)
+    app.number_input(key="train_epochs").set_value(1)
+    app.run()
+    app.button[0].click().run()
+    job = app.session_state["training_job"]
+    open_page(app, "draw")  # away from the Train page before the run ends
+    job.wait(120)
+    app.run()  # the sidebar's status check, on every page, registers the finished run
+    assert job.status == "done"
+    assert app.sidebar.selectbox(key="model_picker").value == f"trained:{id(job)}:1"
+    assert "784 → 16 → 10" in app.sidebar.caption[0].value
+
+
 def test_a_diverging_learning_rate_stops_with_an_explanation_and_no_model(app):
     job = start_training(app, optimizer="sgd", lr=100.0)
     assert job.status == "diverged"
@@ -224,7 +240,7 @@ def test_one_sessions_training_changes_neither_another_session_nor_the_shared_mo
     first = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
     second = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
     shared = shipped_models()[0]
-    before = {key: [W.copy() for W in entry.network.weights] for key, entry in shared.items()}
+    before = {key: {n: p.copy() for n, p in entry.network.params().items()} for key, entry in shared.items()}
     job = start_training(first)
     assert job.status == "done" and "784 → 32 → 10" in first.sidebar.caption[0].value
     second.run()
@@ -232,8 +248,10 @@ def test_one_sessions_training_changes_neither_another_session_nor_the_shared_mo
     assert len(second.sidebar.selectbox(key="model_picker").options) == len(shared)
     assert "784 → 256 → 10" in second.sidebar.caption[0].value
     for key, entry in shared.items():
-        assert all(np.array_equal(a, b) for a, b in zip(before[key], entry.network.weights))
+        assert all(np.array_equal(before[key][n], p) for n, p in entry.network.params().items())
     with pytest.raises(ValueError, match="read-only"):
         shared["shipped:fast"].network.weights[0][0, 0] = 1.0  # shared arrays refuse in-place changes
+    with pytest.raises(ValueError, match="read-only"):
+        shared["shipped:cnn-99"].network.params()["K1"][0, 0, 0, 0] = 1.0
     with pytest.raises(ValueError, match="read-only"):
         dataset().train_images[0, 0, 0] = 255

@@ -180,9 +180,10 @@ def image_with_window(image, top: int, left: int, size: int, title: str, height:
 
 def shift_curves(shifts, curves: dict, height: int = 340) -> go.Figure:
     """Accuracy against how far the digits moved, one line per model."""
-    traces = [go.Scatter(x=list(shifts), y=accuracies, name=name, mode="lines+markers",
+    palette = ["#ff7f0e", "#2ca02c", "#1f77b4", "#d62728"]
+    traces = [go.Scatter(x=list(shifts), y=accuracies, name=name, mode="lines+markers", line=dict(color=color),
                          hovertemplate=name + "<br>shift %{x} px: %{y:.2%}<extra></extra>")
-              for name, accuracies in curves.items()]
+              for (name, accuracies), color in zip(curves.items(), palette)]
     return go.Figure(traces, layout(height, "Test accuracy when every digit moves", legend=dict(orientation="h", y=-0.25),
                                     xaxis=dict(title="shift (pixels, mean of right, left, down, up)", dtick=1),
                                     yaxis=dict(title="accuracy", tickformat=".0%", range=[0, 1.02])))

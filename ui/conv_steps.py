@@ -13,13 +13,12 @@ from ui import charts, state
 
 def grid_table(values, highlight=None):
     """A small 2-D array as a table with row and column numbers; `highlight` (row, col) marks one cell."""
-    table = pd.DataFrame(np.round(values, 4), index=[f"row {r}" for r in range(values.shape[0])],
-                         columns=[f"col {c}" for c in range(values.shape[1])])
+    table = pd.DataFrame(values, index=range(values.shape[0]), columns=[str(c) for c in range(values.shape[1])])
     if highlight is None:
-        return table
+        return table.style.format("{:.3f}")
     marks = np.full(values.shape, "", dtype=object)
     marks[highlight] = "background-color: #f4c7c3"
-    return table.style.format("{:.4f}").apply(lambda _: marks, axis=None)
+    return table.style.format("{:.3f}").apply(lambda _: marks, axis=None)
 
 
 def convolution_steps(net: ConvNet, x, key: str):
@@ -46,14 +45,14 @@ def convolution_steps(net: ConvNet, x, key: str):
                 "the products are added up, and the bias is added: that is **one** output value. Sliding the kernel "
                 "one pixel at a time gives the whole feature map.")
     left, mid, right = st.columns(3)
-    left.plotly_chart(charts.image_with_window(image, row, col, k, "the patch under the kernel (padded image)"),
+    left.plotly_chart(charts.image_with_window(image, row, col, k, "the kernel's patch (padded image)"),
                       key=f"{key}_where")
     mid.plotly_chart(charts.mosaic(kernel[None], 1, [f"filter {f}"], width=300, diverging=True,
                                    title=f"filter {f}'s {k}×{k} kernel"), key=f"{key}_kernel")
     right.plotly_chart(charts.image_with_window(np.maximum(maps[0, :, :, f], 0), row, col, 1,
-                                                f"its feature map after {net.activation}: one value per position"),
+                                                f"feature map {f} after {net.activation}"),
                        key=f"{key}_map")
-    st.markdown("**Patch × kernel, entry by entry**")
+    st.markdown("**Patch, kernel, and patch × kernel entry by entry** (rows and columns of the window)")
     products = patch * kernel
     p_col, k_col, x_col = st.columns(3)
     p_col.dataframe(grid_table(patch), width="stretch")

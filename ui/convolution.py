@@ -24,14 +24,14 @@ def show_filters(network: ConvNet, key: str):
         K = network.params()[f"K{l}"]                           # (k, k, C, F)
         channels = K.shape[2]
         if channels == 1:
-            images, names, columns = K[:, :, 0].transpose(2, 0, 1), [f"filter {f}" for f in range(filters)], filters
+            images, names, columns = K[:, :, 0].transpose(2, 0, 1), [f"filter {f}" for f in range(filters)], min(filters, 8)
             what = f"{filters} filters of {kernel}×{kernel}, one per feature map"
         else:
             images = K.transpose(3, 2, 0, 1).reshape(-1, kernel, kernel)   # row f: filter f's slice for each map c
             names = [f"filter {f}, input map {c}" for f in range(filters) for c in range(channels)]
             columns = channels
             what = f"{filters} filters (rows) of {kernel}×{kernel}×{channels}: one slice per input map (columns)"
-        st.plotly_chart(charts.mosaic(images, columns, names, diverging=True, width=min(800, 90 * columns),
+        st.plotly_chart(charts.mosaic(images, columns, names, diverging=True, width=min(800, 75 * columns),
                                       title=f"Convolution {l}: {what}"), key=f"{key}_{l}")
 
 

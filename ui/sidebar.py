@@ -5,6 +5,7 @@ from core.io import ModelFileError, load_model
 from ui import state
 from ui.resources import ModelEntry, shipped_models
 from ui.shell import presenter_toggle
+from ui.training import register_finished_run
 
 STATUS_POLL = 2.0  # seconds between sidebar training-status refreshes (they also keep the training alive)
 
@@ -61,6 +62,8 @@ def training_status():
     if job is None:
         return
     job.touch()
+    if register_finished_run(job):
+        st.rerun()  # the whole app: the picker and the page use the new model
     snap = job.snapshot()
     if snap.status in job.ACTIVE:
         epoch = snap.latest.epoch if snap.latest else 0.0

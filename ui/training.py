@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from core.presets import TrainConfig
-from core.train import Trainer, TrainingDiverged, estimate_seconds, make_splits
+from core.train import Trainer, TrainingDiverged, estimate_seconds, make_splits, train_metadata
 
 MAX_CONCURRENT = 2      # trainings running at once in this server process: one per core
 DISCONNECT_GRACE = 10.0  # seconds a session may be disconnected (a network blip) before its training stops
@@ -63,6 +63,27 @@ class Snapshot:
     test_accuracy: float | None
     finished_runs: int = 0
     network: object = field(default=None, repr=False)  # a copy of the network as it is now, for live pictures
+
+
+def register_finished_run(job: "TrainingJob") -> bool:
+    """Make a run that finished since the last look a model of this session, and the current one on every page.
+
+    Called by the Train page and by the sidebar of every page, so a run that ends while the learner draws
+    becomes current too. True when one was added: the caller reruns the app, so the picker shows it.
+    """
+    from ui import state
+    from ui.resources import ModelEntry
+    snap = job.snapshot()
+    if snap.finished_runs <= job.registered_runs:
+        return False
+    network = job.trainer.network.copy()
+    label = f"{job.name} · {snap.planned_epochs} epochs · {snap.test_accuracy:.1%}"
+    meta = {"activation": network.activation, "output": network.output,
+            **train_metadata(job.config, None, snap.test_accuracy, job.trainer)}
+    key = f"trained:{id(job)}:{snap.finished_runs}"
+    state.add_session_model(ModelEntry(key, label, network, meta, initial=job.initial))
+    job.registered_runs = snap.finished_runs
+    return True
 
 
 def session_connected():

@@ -201,7 +201,8 @@ def test_a_server_restart_mid_training_leaves_a_clear_state_and_start_works_agai
         tab.get_by_text("lost with the restart").wait_for(timeout=60_000)  # the page reconnects by itself
         settle(tab)
         assert tab.locator(".st-key-loss_chart").count() == 0  # no chart of a training that no longer exists
-        assert tab.locator("[data-testid=stTextInput] input").first.input_value() == "64"  # settings kept
+        hidden = tab.locator("[data-testid=stTextInput]", has_text="Hidden layers").locator("input")
+        assert hidden.input_value() == "64"  # settings kept
         assert tab.locator("[data-testid=stSidebar] [data-testid=stSelectbox] input").first.input_value().startswith("fast")
         screenshot(tab, "train-after-restart")
         start.click()
