@@ -147,6 +147,12 @@ async def one_session(browser, url: str, session: Session, delay: float):
         picked = await page.locator("[data-testid=stSidebar] [data-testid=stSelectbox] input").first.input_value()
         session.model = picked
         session.own_model = picked.startswith("Run ")  # a model trained in this session (never another's)
+        if not session.own_model:  # what the picker offers then, to tell a lost model from a lost selection
+            await page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first.click()
+            options = await page.locator("[role=option]").all_inner_texts()
+            session.errors.append(f"picker shows {picked!r}, offers {options}")
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            await page.screenshot(path=SHOTS / f"not-own-model-{session.seed}.png", full_page=True)
         session.stage = "finished"
         if await page.locator("[data-testid=stException]").count():
             session.errors.append("an exception on the page")
@@ -262,6 +268,7 @@ def main():
             ("CPU seconds: server / browsers and Playwright", "{:.0f} / {:.0f}".format(*figures["cpu"]), "")]
     for name, value, target in rows:
         print(f"{name:<45} {value!s:>20}   {target}")
+    print("each session's current model at the end:", ", ".join(figures["models"]))
     for text in figures["error texts"]:
         print("error:", text)
 

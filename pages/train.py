@@ -106,6 +106,15 @@ def live_view():
                                       title=f"{len(images)} {what}, as they learn"), key="live_neurons")
 
 
+def model_file(job: TrainingJob, snap) -> bytes:
+    """The finished model as a file, made once per run when first asked for (bytes passed at every poll made
+    Streamlit replace the file a browser was about to fetch: a 404)."""
+    if job.model_file[0] != snap.finished_runs:
+        job.model_file = (snap.finished_runs, model_bytes(job.trainer.network, {
+            "test_accuracy": snap.test_accuracy, "config": asdict(job.config)}))
+    return job.model_file[1]
+
+
 def show_status(job: TrainingJob, snap):
     latest = snap.latest
     if snap.status == "diverged":
@@ -129,10 +138,8 @@ def show_status(job: TrainingJob, snap):
     if snap.test_accuracy is not None and snap.status in ("done", "stopped"):
         st.success(f"Finished: **{snap.test_accuracy:.2%}** of the 10,000 test images are read correctly. "
                    "This model is now the current one on every page.", icon=":material/check_circle:")
-        st.download_button("Download the model (.npz)", model_bytes(job.trainer.network, {
-            "test_accuracy": snap.test_accuracy, "config": asdict(job.config)}),
-            file_name=f"{job.name.replace(' ', '-').lower()}.npz",
-            icon=":material/download:")
+        st.download_button("Download the model (.npz)", lambda: model_file(job, snap),  # made on click
+                           file_name=f"{job.name.replace(' ', '-').lower()}.npz", icon=":material/download:")
 
 
 live_view()

@@ -7,7 +7,7 @@ from core.cnn import ConvNet
 from core.conv import conv_forward
 from core.data import load_mnist, to_inputs
 from core.io import load_model
-from tests.test_pages import TIMEOUT, WEIGHTS, array, figure, open_page, seven_png
+from tests.test_pages import TIMEOUT, WEIGHTS, array, figure, open_page, picker, seven_png
 
 CNN = "shipped:cnn-99"
 
@@ -20,7 +20,7 @@ def cnn():
 @pytest.fixture
 def cnn_app():
     at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
-    at.sidebar.selectbox(key="model_picker").set_value(CNN).run()
+    picker(at).set_value(CNN).run()
     assert not at.exception
     return at
 
@@ -112,7 +112,7 @@ def test_how_it_works_computes_one_convolution_output_with_the_real_numbers(cnn_
 
 
 def test_how_it_works_for_a_dense_model_ends_with_the_shipped_cnns_convolution(cnn_app):
-    cnn_app.sidebar.selectbox(key="model_picker").set_value("shipped:fast").run()
+    picker(cnn_app).set_value("shipped:fast").run()
     at = open_page(cnn_app, "how_it_works")
     assert any(h.value == "5. Convolution and pooling, step by step" for h in at.header)
     assert figure(at, "hiw_conv_kernel")["layout"]["title"]["text"] == "filter 0's 5×5 kernel"

@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.explain import gradient_step, walkthrough
 from core.io import load_model
-from tests.test_pages import array, figure, open_page, seven_png
+from tests.test_pages import array, figure, open_page, picker, seven_png
 from tests.test_weights import WEIGHTS
 
 
@@ -73,7 +73,7 @@ def test_one_step_on_the_page_lowers_the_loss_and_undo_restores_the_exact_weight
     at = how_it_works(0)
     at.selectbox(key=next(s.key for s in at.selectbox if s.key.startswith("hiw_label"))).set_value(3).run()
     next(b for b in at.button if b.label.startswith("Take one gradient step")).click().run()
-    assert at.sidebar.selectbox(key="model_picker").value == "taught:shipped:fast"
+    assert picker(at).value == "taught:shipped:fast"
     moved = next(m.value for m in at.markdown if "the loss went from" in m.value)
     before, after = (float(v) for v in moved.split("**")[1:4:2])
     assert after < before
@@ -89,7 +89,7 @@ def test_one_step_on_the_page_lowers_the_loss_and_undo_restores_the_exact_weight
     first_step = gradient_step(fast, _test_x(), 3, 0.01)
     assert all(np.array_equal(a, b) for a, b in zip(after_undo.weights, first_step.weights))  # exactly step 1
     next(b for b in at.button if b.label.startswith("Undo")).click().run()
-    assert at.sidebar.selectbox(key="model_picker").value == "shipped:fast"
+    assert picker(at).value == "shipped:fast"
 
 
 def _test_x():
@@ -128,7 +128,7 @@ def test_tutorials_page_badges_each_preset_with_the_measured_figure():
     assert len(badges) == 7 and all("reproduced" in b for b in badges)
     assert sum("not reproduced" in b for b in badges) == 0  # every shipped model meets its published figure
     next(b for b in at.button if b.key == "use_nielsen-30").click().run()
-    assert at.sidebar.selectbox(key="model_picker").value == "shipped:nielsen-30"
+    assert picker(at).value == "shipped:nielsen-30"
 
 
 def test_presenter_mode_hides_uploads_and_advanced_settings():

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from core.io import model_bytes
 from core.network import Network
 from tests.test_io import npz, valid_arrays, zip_bomb_header
-from tests.test_pages import open_page, png_bytes
+from tests.test_pages import open_page, picker, png_bytes
 from tests.test_weights import WEIGHTS
 
 
@@ -26,7 +26,7 @@ def uploader(at, key):
 
 
 def current(at) -> str:
-    return at.sidebar.selectbox(key="model_picker").value
+    return picker(at).value
 
 
 def shown_errors(at) -> str:
@@ -211,5 +211,5 @@ def test_a_second_training_after_the_first_is_a_new_run(app):
         job.wait()
         app.run()
         assert job.name == f"Run {run}" and job.status == "done"
-    options = app.sidebar.selectbox(key="model_picker").options
+    options = picker(app).options
     assert sum(o.startswith("Run ") for o in options) == 2  # both runs are kept as models

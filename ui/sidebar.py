@@ -27,8 +27,9 @@ def model_picker():
     if not models:
         st.error("No model is available: the files in weights/ are missing. Train one on the Train page.")
         return
-    state.sync_picker(models)
-    choice = st.selectbox("Current model", list(models), key=state.PICKER, format_func=lambda k: models[k].label,
+    key, index = state.picker(models)
+    choice = st.selectbox("Current model", list(models), index=index, key=key, format_func=lambda k: models[k].label,
+                          on_change=state.choose, args=(key,),
                           help="Every page uses this model. Models you train or upload join the list.")
     entry = models[choice]
     st.caption(f"{entry.architecture} · {entry.network.activation} · {entry.network.output} output  \n"

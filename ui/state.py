@@ -8,8 +8,9 @@ import streamlit as st
 from ui.resources import DEFAULT_MODEL, ModelEntry, shipped_models
 
 SESSION_MODELS = "session_models"   # {key: ModelEntry}
-PICKER = "model_picker"             # the sidebar selectbox: the key of the model every page uses
-PENDING = "pending_model"           # a model to select in the picker on the next run
+CURRENT = "current_model"           # the key of the model every page uses
+PICKER = "model_picker"             # the sidebar selectbox's key is this + the number of changes the app made
+PICKER_VERSION = "model_picker_version"
 TRAINING_JOB = "training_job"       # ui.training.TrainingJob or absent
 RUN_COUNT = "run_count"             # trainings started in this session, to name them Run 1, Run 2, ...
 TEST_IMAGE = "draw_test_index"      # the test image shown on the Draw page
@@ -33,23 +34,39 @@ def all_models() -> dict:
 
 def current_model() -> ModelEntry:
     models = all_models()
-    key = st.session_state.get(PENDING) or st.session_state.get(PICKER, DEFAULT_MODEL)
+    key = st.session_state.get(CURRENT, DEFAULT_MODEL)
     return models.get(key) or models.get(DEFAULT_MODEL) or next(iter(models.values()))
 
 
 def set_current(key: str):
-    """Make a model current on every page. The sidebar picker shows it when it is next drawn: at once from a
-    widget callback (callbacks run before the script), else after st.rerun()."""
-    st.session_state[PENDING] = key
+    """The app makes a model current on every page (a finished run, an upload, Undo, 'Use this model').
+
+    The picker is then drawn as a new widget (a new key) showing it: a choice the browser sends for the old
+    widget, which it may do in the same instant from an earlier rerun, can no longer undo the change.
+    The picker shows it when next drawn: at once from a widget callback, else after st.rerun().
+    """
+    st.session_state[CURRENT] = key
+    st.session_state[PICKER_VERSION] = st.session_state.get(PICKER_VERSION, 0) + 1
 
 
-def sync_picker(models: dict):
-    """Before the picker is drawn: select a pending model, or a valid one if its model is gone."""
-    pending = st.session_state.pop(PENDING, None)
-    if pending in models:
-        st.session_state[PICKER] = pending
-    if st.session_state.get(PICKER) not in models:
-        st.session_state[PICKER] = DEFAULT_MODEL if DEFAULT_MODEL in models else next(iter(models))
+def picker(models: dict) -> tuple:
+    """Before the picker is drawn: (its key, the position of the current model), a valid model if it is gone.
+
+    The position is the new widget's default: its first value in the browser is the current model. (Setting a
+    new widget's value through st.session_state instead let the browser answer with the default, the first
+    model, which its callback then took for the learner's choice.)
+    """
+    if st.session_state.get(CURRENT) not in models:
+        set_current(DEFAULT_MODEL if DEFAULT_MODEL in models else next(iter(models)))
+    return f"{PICKER}_{st.session_state.get(PICKER_VERSION, 0)}", list(models).index(st.session_state[CURRENT])
+
+
+def choose(picker: str):
+    """The learner picked a model in the sidebar (its widget callback). A callback of an older picker is the
+    browser's late echo of a widget the app has since replaced (its rerun request crossed the new page on the
+    wire): ignored, so it cannot undo the app's change."""
+    if picker == f"{PICKER}_{st.session_state.get(PICKER_VERSION, 0)}":
+        st.session_state[CURRENT] = st.session_state[picker]
 
 
 def add_session_model(entry: ModelEntry, make_current: bool = True):

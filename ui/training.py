@@ -116,6 +116,7 @@ class TrainingJob:
         self.test_accuracy = None
         self.finished_runs = 0  # how many times a run (the first, or +1 epoch) has completed
         self.registered_runs = 0  # how many of those the page has made into models
+        self.model_file = (0, b"")  # (finished run, its .npz bytes) for the download button
         self.name = "Training"
         self._step_epochs, self._step_losses, self._epochs, self._latest = [], [], [], None
         self._stride = 1

@@ -94,6 +94,11 @@ def test_training_streams_the_loss_survives_a_page_switch_and_stops(page):
     assert "784 → 30 → 10" in sidebar.inner_text()  # the run is now the current model
     assert sidebar.locator("[data-testid=stSelectbox] input").first.input_value().startswith("Run 1")
     screenshot(page, "train-stopped")
+    with page.expect_download(timeout=30_000) as download:  # the file is made when clicked
+        main.get_by_role("button", name="Download the model (.npz)").click()
+    from core.io import load_model
+    network, meta = load_model(download.value.path())
+    assert network.sizes == [784, 30, 10] and meta["config"]["hidden"] == [30]
 
 
 def test_uploading_a_model_makes_it_current_and_a_bad_file_is_refused(page, tmp_path):

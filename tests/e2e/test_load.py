@@ -1,0 +1,16 @@
+"""The short version of benchmarks/load_test.py: four browser sessions train and draw on one server at once.
+
+No timings are asserted here (shared machines are noisy); the benchmark prints them.
+"""
+from concurrent.futures import ThreadPoolExecutor
+
+from benchmarks.load_test import run
+
+
+def test_four_sessions_each_train_their_own_model_and_the_server_goes_idle():
+    with ThreadPoolExecutor(1) as pool:  # its own thread: the browser fixtures' event loop stays out of the way
+        figures = pool.submit(run, 4).result()
+    assert figures["errors"] == 0, figures["error texts"]
+    assert figures["own model"] == 4, figures["models"]  # each session ends with a model it trained itself
+    assert figures["rss"][1] < 1500  # peak MB; Streamlit Community Cloud gives about 2.7 GB to the whole app
+    assert figures["idle after"] < 60  # seconds until the server uses no CPU: no training left running
