@@ -15,8 +15,9 @@ def sidebar():
         model_picker()
         if not state.presenting():
             model_upload()
-        if state.training_job() is not None:
-            training_status()
+        job = state.training_job()
+        if job is not None:  # polls while it trains (heartbeat, progress); a finished job needs no timer
+            st.fragment(run_every=STATUS_POLL if job.active else None)(training_status)()
         for problem in shipped_models()[1]:
             st.warning(f"A shipped model could not be loaded: {problem}", icon=":material/warning:")
         presenter_toggle()
@@ -57,7 +58,6 @@ def model_upload():
         st.rerun()
 
 
-@st.fragment(run_every=STATUS_POLL)
 def training_status():
     job = state.training_job()
     if job is None:
