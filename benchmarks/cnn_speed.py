@@ -28,6 +28,7 @@ from core.data import load_mnist, to_inputs  # noqa: E402
 from core.optim import scheduled_lr  # noqa: E402
 from core.presets import preset_config  # noqa: E402
 from core.train import Trainer, make_splits  # noqa: E402
+from benchmarks.timing import time_to  # noqa: E402
 
 TARGET = 0.99
 
@@ -75,15 +76,6 @@ def torch_contender(config, splits, X_test, y_test):
         with torch.no_grad():
             return float((model(X_t).argmax(1) == y_t).float().mean())
     return run_epoch, accuracy
-
-
-def time_to(results, target):
-    elapsed = 0.0
-    for seconds, accuracy in results:
-        elapsed += seconds
-        if accuracy >= target:
-            return f"{elapsed:6.1f} s"
-    return "   not reached"
 
 
 def main():

@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core.data import load_mnist, to_inputs  # noqa: E402
 from core.presets import preset_config  # noqa: E402
 from core.train import Trainer, make_splits  # noqa: E402
+from benchmarks.timing import time_to  # noqa: E402
 
 try:
     from sklearn.neural_network import MLPClassifier
@@ -94,15 +95,6 @@ def sklearn_contender(config, splits, X_test, y_test):
                         batch_size=config.batch_size, learning_rate_init=config.learning_rate, random_state=config.seed)
     return ((lambda: mlp.partial_fit(splits.X_train, splits.y_train, classes=np.arange(10))),
             (lambda: float(np.mean(mlp.predict(X_test) == y_test))))
-
-
-def time_to(results, target):
-    elapsed = 0.0
-    for seconds, accuracy in results:
-        elapsed += seconds
-        if accuracy >= target:
-            return f"{elapsed:6.1f} s"
-    return "   not reached"
 
 
 def report(runs, peaks, config):
