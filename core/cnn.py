@@ -1,7 +1,8 @@
 """A convolutional network: a list of layers that share one protocol, trained by the same loop as the dense network.
 
-Every layer has `params` (a dict of arrays, empty for layers without any), `forward(A) -> (out, cache)`
-and `backward(dOut, cache, need_dX) -> (dA, grads)`. The input X (N, 784) is seen as images
+Every layer (core.conv: Conv2D, MaxPool2D, Flatten; core.layers: Dense, Activation) has `params` (a dict
+of arrays, empty for layers without any), `forward(A) -> (out, cache)` and
+`backward(dOut, cache, need_dX) -> (dA, grads)`. The input X (N, 784) is seen as images
 (N, 28, 28, 1); each block Conv2D -> activation -> MaxPool2D halves their size; Flatten turns the
 maps into rows for the dense layers, and softmax (or sigmoid) turns the last layer's logits into P.
 """
@@ -10,113 +11,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.activations import ACTIVATIONS
-from core.conv import conv_backward, conv_forward, maxpool_backward, maxpool_forward, output_size, padding_widths
-from core.layers import dense_backward, dense_forward
+from core.conv import Conv2D, Flatten, MaxPool2D, output_size
+from core.layers import Activation, Dense
 from core.losses import OUTPUTS
 from core.network import CLASSES, Classifier, check_names, init_weights
 
 IMAGE = (28, 28, 1)  # height, width, channels of one input image
-
-
-class Conv2D:
-    """F filters of size k×k over all input channels, stride 1, 'valid' or 'same' padding.  K (k, k, C, F), b (F,)"""
-
-    def __init__(self, K, b, padding: str = "same"):
-        padding_widths(K.shape[0], padding)  # refuses an unknown padding
-        self.params, self.padding = {"K": K, "b": b}, padding
-
-    def forward(self, A):
-        Z, cols = conv_forward(A, self.params["K"], self.params["b"], self.padding)  # (N, Ho, Wo, F)
-        return Z, (cols, A.shape)
-
-    def backward(self, dZ, cache, need_dX: bool = True):
-        cols, shape = cache
-        dA, dK, db = conv_backward(dZ, cols, self.params["K"], shape, self.padding, need_dX)
-        return dA, {"K": dK, "b": db}
-
-    def output_shape(self, shape: tuple) -> tuple:
-        k, _, _, filters = self.params["K"].shape
-        return output_size(shape[0], k, self.padding), output_size(shape[1], k, self.padding), filters
-
-    def describe(self) -> str:
-        k, _, _, filters = self.params["K"].shape
-        return f"conv {filters}@{k}×{k} {self.padding}"
-
-
-class MaxPool2D:
-    """The largest value of each 2×2 window: halves height and width, keeps the channels."""
-    params: dict = {}
-
-    def forward(self, A):
-        out, winner = maxpool_forward(A)
-        return out, (winner, A.shape)
-
-    def backward(self, dOut, cache, need_dX: bool = True):
-        winner, shape = cache
-        return maxpool_backward(dOut, winner, shape), {}
-
-    def output_shape(self, shape: tuple) -> tuple:
-        return shape[0] // 2, shape[1] // 2, shape[2]
-
-    def describe(self) -> str:
-        return "max-pool 2×2"
-
-
-class Flatten:
-    """(N, H, W, C) -> (N, H·W·C): the maps as one row per image, for the dense layers."""
-    params: dict = {}
-
-    def forward(self, A):
-        return A.reshape(len(A), -1), A.shape
-
-    def backward(self, dOut, shape, need_dX: bool = True):
-        return dOut.reshape(shape), {}
-
-    def output_shape(self, shape: tuple) -> tuple:
-        return (int(np.prod(shape)),)
-
-    def describe(self) -> str:
-        return "flatten"
-
-
-class Dense:
-    """Z = A W + b, the dense network's layer.  W (n_in, n_out), b (n_out,)"""
-
-    def __init__(self, W, b):
-        self.params = {"W": W, "b": b}
-
-    def forward(self, A):
-        return dense_forward(A, self.params["W"], self.params["b"]), A
-
-    def backward(self, dZ, A, need_dX: bool = True):
-        dA, dW, db = dense_backward(dZ, A, self.params["W"], need_dX)
-        return dA, {"W": dW, "b": db}
-
-    def output_shape(self, shape: tuple) -> tuple:
-        return (self.params["W"].shape[1],)
-
-    def describe(self) -> str:
-        return f"dense {self.params['W'].shape[1]}"
-
-
-class Activation:
-    """A = f(Z) elementwise; backward dZ = dA * f'(Z)."""
-    params: dict = {}
-
-    def __init__(self, name: str):
-        self.name = name
-
-    def forward(self, Z):
-        return ACTIVATIONS[self.name].forward(Z), Z
-
-    def backward(self, dA, Z, need_dX: bool = True):
-        return dA * ACTIVATIONS[self.name].derivative(Z), {}
-
-    def output_shape(self, shape: tuple) -> tuple:
-        return shape
-
-    def describe(self) -> str:
-        return self.name
 
 
 @dataclass

@@ -96,3 +96,67 @@ def maxpool_backward(dOut, winner, input_shape: tuple, size: int = 2):
     for q, corner in enumerate(window_corners(dX, size)):
         corner[...] = np.where(winner == q, dOut, 0)
     return dX
+
+
+# The layer objects: the protocol of core.cnn around the functions above.
+
+
+class Conv2D:
+    """F filters of size k×k over all input channels, stride 1, 'valid' or 'same' padding.  K (k, k, C, F), b (F,)"""
+
+    def __init__(self, K, b, padding: str = "same"):
+        padding_widths(K.shape[0], padding)  # refuses an unknown padding
+        self.params, self.padding = {"K": K, "b": b}, padding
+
+    def forward(self, A):
+        Z, cols = conv_forward(A, self.params["K"], self.params["b"], self.padding)  # (N, Ho, Wo, F)
+        return Z, (cols, A.shape)
+
+    def backward(self, dZ, cache, need_dX: bool = True):
+        cols, shape = cache
+        dA, dK, db = conv_backward(dZ, cols, self.params["K"], shape, self.padding, need_dX)
+        return dA, {"K": dK, "b": db}
+
+    def output_shape(self, shape: tuple) -> tuple:
+        k, _, _, filters = self.params["K"].shape
+        return output_size(shape[0], k, self.padding), output_size(shape[1], k, self.padding), filters
+
+    def describe(self) -> str:
+        k, _, _, filters = self.params["K"].shape
+        return f"conv {filters}@{k}×{k} {self.padding}"
+
+
+class MaxPool2D:
+    """The largest value of each 2×2 window: halves height and width, keeps the channels."""
+    params: dict = {}
+
+    def forward(self, A):
+        out, winner = maxpool_forward(A)
+        return out, (winner, A.shape)
+
+    def backward(self, dOut, cache, need_dX: bool = True):
+        winner, shape = cache
+        return maxpool_backward(dOut, winner, shape), {}
+
+    def output_shape(self, shape: tuple) -> tuple:
+        return shape[0] // 2, shape[1] // 2, shape[2]
+
+    def describe(self) -> str:
+        return "max-pool 2×2"
+
+
+class Flatten:
+    """(N, H, W, C) -> (N, H·W·C): the maps as one row per image, for the dense layers."""
+    params: dict = {}
+
+    def forward(self, A):
+        return A.reshape(len(A), -1), A.shape
+
+    def backward(self, dOut, shape, need_dX: bool = True):
+        return dOut.reshape(shape), {}
+
+    def output_shape(self, shape: tuple) -> tuple:
+        return (int(np.prod(shape)),)
+
+    def describe(self) -> str:
+        return "flatten"

@@ -1,5 +1,9 @@
-"""The two layers of a dense network, each forward beside its backward: Dense and (inverted) Dropout."""
+"""The two layers of a dense network, each forward beside its backward: Dense and (inverted) Dropout;
+and the Dense and Activation layer objects that core.cnn composes.
+"""
 import numpy as np
+
+from core.activations import ACTIVATIONS
 
 
 def dense_forward(X, W, b):
@@ -30,3 +34,46 @@ def dropout_forward(A, mask):
 def dropout_backward(dA, mask):
     """dA = dA' * mask: dropped units pass no gradient."""
     return dA * mask
+
+
+# The layer objects: the protocol of core.cnn around the functions above.
+
+
+class Dense:
+    """Z = A W + b, the dense network's layer.  W (n_in, n_out), b (n_out,)"""
+
+    def __init__(self, W, b):
+        self.params = {"W": W, "b": b}
+
+    def forward(self, A):
+        return dense_forward(A, self.params["W"], self.params["b"]), A
+
+    def backward(self, dZ, A, need_dX: bool = True):
+        dA, dW, db = dense_backward(dZ, A, self.params["W"], need_dX)
+        return dA, {"W": dW, "b": db}
+
+    def output_shape(self, shape: tuple) -> tuple:
+        return (self.params["W"].shape[1],)
+
+    def describe(self) -> str:
+        return f"dense {self.params['W'].shape[1]}"
+
+
+class Activation:
+    """A = f(Z) elementwise; backward dZ = dA * f'(Z)."""
+    params: dict = {}
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def forward(self, Z):
+        return ACTIVATIONS[self.name].forward(Z), Z
+
+    def backward(self, dA, Z, need_dX: bool = True):
+        return dA * ACTIVATIONS[self.name].derivative(Z), {}
+
+    def output_shape(self, shape: tuple) -> tuple:
+        return shape
+
+    def describe(self) -> str:
+        return self.name
