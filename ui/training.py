@@ -222,6 +222,7 @@ class TrainingJob:
             self._set("running")
             for event in self.trainer.run(epochs):
                 self._record(event)
+                time.sleep(0)  # hand the GIL to the web server between steps: small steps are mostly Python
                 if not self._unpaused.is_set():
                     self._slots.release()  # a paused training leaves its slot to others
                     holding = False
