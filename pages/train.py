@@ -24,6 +24,12 @@ st.markdown("Pick a preset or set every knob yourself, press **Start**, and watc
 
 
 
+@st.cache_resource
+def preset_architectures() -> dict:
+    """Each preset's layers in words, built once per server (a network of random weights each)."""
+    return {name: build_network(p.config).architecture for name, p in PRESETS.items()}
+
+
 def duration(seconds: float) -> str:
     return f"about {seconds:.0f} s" if seconds < 90 else f"about {seconds / 60:.0f} min"
 
@@ -145,6 +151,6 @@ def show_status(job: TrainingJob, snap):
 live_view()
 
 with st.expander("The presets and what their tutorials published"):
-    st.dataframe([{"preset": name, "network": build_network(p.config).architecture,
+    st.dataframe([{"preset": name, "network": preset_architectures()[name],
                    "what": p.title, "source": p.source, "published test accuracy": f"{p.published:.0%}"}
                   for name, p in PRESETS.items()], hide_index=True, width="stretch")
