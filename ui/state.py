@@ -58,14 +58,18 @@ def picker(models: dict) -> tuple:
     """
     if st.session_state.get(CURRENT) not in models:
         set_current(DEFAULT_MODEL if DEFAULT_MODEL in models else next(iter(models)))
-    return f"{PICKER}_{st.session_state.get(PICKER_VERSION, 0)}", list(models).index(st.session_state[CURRENT])
+    return picker_key(), list(models).index(st.session_state[CURRENT])
+
+
+def picker_key() -> str:
+    return f"{PICKER}_{st.session_state.get(PICKER_VERSION, 0)}"
 
 
 def choose(picker: str):
     """The learner picked a model in the sidebar (its widget callback). A callback of an older picker is the
     browser's late echo of a widget the app has since replaced (its rerun request crossed the new page on the
     wire): ignored, so it cannot undo the app's change."""
-    if picker == f"{PICKER}_{st.session_state.get(PICKER_VERSION, 0)}":
+    if picker == picker_key():
         st.session_state[CURRENT] = st.session_state[picker]
 
 
