@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-output" / "load-test"  # a screenshot of each session that failed, to see why
 sys.path.insert(0, str(ROOT))
 from playwright.async_api import TimeoutError as PlaywrightTimeout, async_playwright  # noqa: E402
-from tests.e2e.conftest import CHROMIUM_FLAGS, IDLE, cpu_busy, free_port, start_server, stop_server  # noqa: E402
+from tests.e2e.conftest import (CHROMIUM_FLAGS, IDLE, cpu_busy, cpu_seconds, free_port, process_tree,  # noqa: E402
+                                start_server, stop_server)
 
 CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
 START, OPEN_PAGE, DRAW = "press Start", "open a page", "draw -> prediction"
@@ -50,20 +51,32 @@ class Session:
 
 
 class ServerWatch(threading.Thread):
-    """Samples the server's resident memory and thread count every 0.2 s."""
+    """Samples every 0.2 s the memory of the server and its training processes, the server's threads, and
+    how many training processes there are."""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
         self.pid, self.samples, self.running = pid, [], True
 
     def read(self) -> tuple:
+        """(MB, threads, processes): memory is the sum of the processes' proportional set sizes (PSS), which
+        counts the pages they share once; the server's child processes are its trainings."""
+        tree = process_tree(self.pid)
         status = dict(line.split(":", 1) for line in open(f"/proc/{self.pid}/status"))
-        return int(status["VmRSS"].split()[0]) / 1024, int(status["Threads"])
+        return sum(pss_mb(pid) for pid in tree), int(status["Threads"]), len(tree) - 1
 
     def run(self):
         while self.running:
             self.samples.append(self.read())
             time.sleep(0.2)
+
+
+def pss_mb(pid: int) -> float:
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0.0  # ended meanwhile
+    return int(re.search(r"^Pss:\s+(\d+) kB", rollup, re.M).group(1)) / 1024
 
 
 async def settle(page, timeout=120_000):
@@ -182,7 +195,7 @@ async def class_of(url: str, count: int, arrive_over: float) -> list:
         await asyncio.gather(*(one_session(browser, url, s, delay=arrive_over * s.seed / max(count - 1, 1))
                                for s in sessions))
         report.cancel()
-        browser_cpu = cpu_seconds(lambda command: "chromium" in command or "playwright" in command)
+        browser_cpu = command_cpu_seconds(lambda command: "chromium" in command or "playwright" in command)
         await browser.close()
     return sessions, browser_cpu
 
@@ -191,7 +204,7 @@ def percentile(values, q):
     return statistics.quantiles(values, n=100)[q - 1] if len(values) >= 2 else (values[0] if values else float("nan"))
 
 
-def cpu_seconds(match) -> float:
+def command_cpu_seconds(match) -> float:
     """CPU time used so far by the processes whose command line `match` accepts (utime + stime)."""
     total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -213,20 +226,19 @@ def run(count: int, arrive_over: float = 0.0) -> dict:
     try:
         urllib.request.urlopen(url, timeout=30)
         watch = ServerWatch(server.pid)
-        rss_before, threads_before = watch.read()
-        is_server = lambda command: command.startswith(sys.executable) and "streamlit" in command  # noqa: E731
-        server_cpu = cpu_seconds(is_server)
+        memory_before, threads_before, _ = watch.read()
+        server_cpu = cpu_seconds(server.pid)
         watch.start()
         began = time.perf_counter()
         sessions, browser_cpu = asyncio.run(class_of(url, count, arrive_over))
         took = time.perf_counter() - began
         watch.running = False
-        cpu_used = cpu_seconds(is_server) - server_cpu, browser_cpu
+        cpu_used = cpu_seconds(server.pid) - server_cpu, browser_cpu
         closed = time.monotonic()
         while cpu_busy(server.pid, 1.0) > 0.2 and time.monotonic() - closed < 90:
             pass
         idle_after = time.monotonic() - closed
-        rss_after, threads_after = watch.read()
+        memory_after, threads_after, processes_after = watch.read()
     finally:
         stop_server(server)
     kinds = {kind: [t for s in sessions for t in s.interactions.get(kind, [])] for kind in (START, OPEN_PAGE, DRAW)}
@@ -239,8 +251,9 @@ def run(count: int, arrive_over: float = 0.0) -> dict:
  "error texts": [e for s in sessions for e in s.errors][:5],
             "p50": percentile(times, 50), "p95": percentile(times, 95),
             "by kind": {kind: (percentile(t, 50), percentile(t, 95), len(t)) for kind, t in kinds.items()}, "seconds": took,
-            "rss": (rss_before, max(r for r, _ in watch.samples), rss_after),
-            "threads": (threads_before, max(t for _, t in watch.samples), threads_after), "idle after": idle_after,
+            "memory": (memory_before, max(m for m, _, _ in watch.samples), memory_after),
+            "threads": (threads_before, max(t for _, t, _ in watch.samples), threads_after),
+            "processes": (max(p for _, _, p in watch.samples), processes_after), "idle after": idle_after,
             "cpu": cpu_used}
 
 
@@ -251,7 +264,7 @@ def main():
                         help="seconds over which the sessions open the link, evenly spaced (default 60)")
     args = parser.parse_args()
     figures = run(args.sessions, args.arrive_over)
-    rss, threads = figures["rss"], figures["threads"]
+    memory, threads, processes = figures["memory"], figures["threads"], figures["processes"]
     print(f"\n{figures['sessions']} sessions, arriving over {args.arrive_over:.0f} s, done in {figures['seconds']:.0f} s")
     rows = [("sessions with their own model", f"{figures['own model']} of {figures['sessions']}", "all"),
             ("sessions with errors", figures["errors"], "0"),
@@ -262,12 +275,14 @@ def main():
             ("interaction p95 (s)", f"{figures['p95']:.2f}", "< 2"),
             *((f"  {kind}: p50 / p95 (s), n={n}", f"{p50:.2f} / {p95:.2f}", "")
               for kind, (p50, p95, n) in figures["by kind"].items()),
-            ("server RSS MB before / peak / after", f"{rss[0]:.0f} / {rss[1]:.0f} / {rss[2]:.0f}", "peak < 1,500"),
+            ("memory MB (server + trainings, PSS) before / peak / after",
+             f"{memory[0]:.0f} / {memory[1]:.0f} / {memory[2]:.0f}", "peak < 1,500"),
             ("server threads before / peak / after", f"{threads[0]} / {threads[1]} / {threads[2]}", ""),
+            ("training processes peak / after", f"{processes[0]} / {processes[1]}", "0 after"),
             ("server idle again after the class left (s)", f"{figures['idle after']:.1f}", "< 60"),
-            ("CPU seconds: server / browsers and Playwright", "{:.0f} / {:.0f}".format(*figures["cpu"]), "")]
+            ("CPU seconds: server and trainings / browsers", "{:.0f} / {:.0f}".format(*figures["cpu"]), "")]
     for name, value, target in rows:
-        print(f"{name:<45} {value!s:>20}   {target}")
+        print(f"{name:<58} {value!s:>20}   {target}")
     print("each session's current model at the end:", ", ".join(figures["models"]))
     for text in figures["error texts"]:
         print("error:", text)

@@ -47,14 +47,25 @@ class Splits:
     X_val: np.ndarray
     y_val: np.ndarray
 
+    @classmethod
+    def from_images(cls, train_images, train_labels, val_images, val_labels, dtype=np.float32) -> "Splits":
+        return cls(to_inputs(train_images, dtype), train_labels, to_inputs(val_images, dtype), val_labels)
 
-def make_splits(config: TrainConfig, images, labels, dtype=np.float32) -> Splits:
-    """Hold out `val_size` seeded images for validation and keep `train_size` (all if None) for training."""
+
+def split_images(config: TrainConfig, images, labels) -> tuple:
+    """Hold out `val_size` seeded images for validation and keep `train_size` (all if None) for training.
+
+    Returns the images as stored (uint8): train_images, train_labels, val_images, val_labels.
+    """
     train_idx, val_idx = train_val_split(len(images), config.val_size, config.seed)
     if config.train_size is not None:
         train_idx = train_idx[:config.train_size]
-    return Splits(to_inputs(images[train_idx], dtype), labels[train_idx],
-                  to_inputs(images[val_idx], dtype), labels[val_idx])
+    return images[train_idx], labels[train_idx], images[val_idx], labels[val_idx]
+
+
+def make_splits(config: TrainConfig, images, labels, dtype=np.float32) -> Splits:
+    """The training and validation inputs of `config` (see split_images)."""
+    return Splits.from_images(*split_images(config, images, labels), dtype)
 
 
 def build_network(config: TrainConfig, dtype=np.float32):

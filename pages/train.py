@@ -131,8 +131,8 @@ def show_status(job: TrainingJob, snap):
         st.warning(snap.message, icon=":material/hourglass_top:" if snap.status == "queued" else ":material/pause:")
     if latest is not None:
         done = min(latest.epoch / snap.planned_epochs, 1.0)
-        rate = (latest.step * (job.trainer.batch_size if job.trainer else 0)) / max(latest.elapsed, 1e-9)
-        remaining = (snap.planned_epochs - latest.epoch) * len(job.trainer.splits.X_train) / max(rate, 1)
+        rate = latest.epoch * job.train_images / max(latest.elapsed, 1e-9)  # images per second of training
+        remaining = (snap.planned_epochs - latest.epoch) * job.train_images / max(rate, 1)
         st.progress(done, text=f"epoch {latest.epoch:.2f} of {snap.planned_epochs} · {rate:,.0f} images/s · "
                                + (f"about {remaining:.0f} s left" if snap.status in job.ACTIVE else snap.status))
         last_epoch = snap.epochs[-1] if snap.epochs else None

@@ -1,10 +1,14 @@
 """The background training job: the cap on concurrent trainings, pause, stop, idle timeout, failures."""
+import os
+import signal
 import threading
 import time
 
+import numpy as np
 import pytest
 
 import ui.training as training
+from core.data import load_mnist
 from core.presets import TrainConfig
 from ui.training import TrainingJob
 
@@ -23,10 +27,11 @@ def wait_for(condition, timeout=30.0):
 
 @pytest.fixture
 def job_of(mnist_train):
+    test = load_mnist("test")
     jobs = []
 
     def make(slots, connected=lambda: True, **changes):
-        jobs.append(TrainingJob(config(**changes), *mnist_train, slots, connected))
+        jobs.append(TrainingJob(config(**changes), mnist_train, test, slots, connected))
         return jobs[-1]
     yield make
     for job in jobs:
@@ -34,14 +39,18 @@ def job_of(mnist_train):
         job.wait()
 
 
-def test_a_job_trains_to_the_end_and_measures_test_accuracy(job_of):
+def test_a_job_trains_to_the_end_in_its_own_process_and_measures_test_accuracy(job_of):
     job = job_of(threading.BoundedSemaphore(1))
+    wait_for(lambda: job.snapshot(with_weights=True).network is not None)
+    assert job.process.pid != os.getpid()
     job.wait()
     snap = job.snapshot(with_weights=True)
-    assert snap.status == "done" and snap.finished_runs == 1
+    assert snap.status == "done" and snap.finished_runs == 1 and job.train_images == 2000
     assert len(snap.epochs) == 2 and snap.latest.epoch == 2.0 and 0.75 < snap.test_accuracy < 1
     assert snap.network.weights[0].shape == (784, 16)
-    assert snap.network.weights[0] is not job.trainer.network.weights[0]  # a copy: the thread may go on
+    assert not np.array_equal(snap.network.weights[0], job.initial.weights[0])  # trained, and the start kept
+    assert job.trainer.epochs_done == 2 and job.trainer.splits is None  # the images stayed here
+    assert job.process.returncode == 0
 
 
 def test_the_cap_queues_a_second_training_with_a_reason_until_a_slot_frees(job_of):
@@ -119,19 +128,24 @@ def test_a_queued_training_of_a_closed_tab_never_starts(job_of, monkeypatch):
     assert queued.snapshot().status == "stopped" and queued.snapshot().latest is None
 
 
-def test_a_diverging_run_and_a_crashing_run_report_and_free_their_slot(job_of, monkeypatch):
+def test_a_diverging_run_a_failing_run_and_a_killed_process_report_and_free_their_slot(job_of):
     slots = threading.BoundedSemaphore(1)
     diverged = job_of(slots, optimizer="sgd", learning_rate=1e4)
     diverged.wait()
     assert diverged.snapshot().status == "diverged" and "Lower the learning rate" in diverged.snapshot().message
     assert not diverged.more_epochs(1)
 
-    def boom(*args, **kwargs):
-        raise MemoryError("no room")
-    monkeypatch.setattr(training, "make_splits", boom)
-    crashed = job_of(slots)
-    crashed.wait()
-    assert crashed.snapshot().status == "failed" and "MemoryError: no room" in crashed.snapshot().message
+    failed = job_of(slots, batch_size=0)  # raises inside the training process
+    failed.wait()
+    assert failed.snapshot().status == "failed"
+    assert failed.snapshot().message == "Training failed: ValueError: the batch size must be at least 1"
+
+    killed = job_of(slots, epochs=50, train_size=50000)
+    wait_for(lambda: killed.snapshot().latest is not None)
+    os.kill(killed.process.pid, signal.SIGKILL)  # as the system does when memory runs out
+    killed.wait()
+    assert killed.snapshot().status == "failed"
+    assert "its process ended unexpectedly (exit code -9)" in killed.snapshot().message
     assert slots.acquire(timeout=1)
 
 

@@ -28,14 +28,35 @@ class ServerURL(str):
         return made
 
 
+def process_tree(pid: int) -> list:
+    """The process and all its descendants (the server's training processes are its children)."""
+    tree = [pid]
+    for member in tree:
+        for task in Path(f"/proc/{member}/task").glob("*"):
+            try:
+                tree += [int(child) for child in (task / "children").read_text().split()]
+            except OSError:
+                pass  # the thread or process has just ended
+    return tree
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time used so far by a process and its descendants, ended ones included (they count in their parent's)."""
+    total = 0
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        total += sum(int(f) for f in fields[11:15])  # utime + stime + cutime + cstime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_busy(pid: int, seconds: float = 2.0) -> float:
-    """The share of one core a process used over the next `seconds` (a training uses about 1.0)."""
-    def cpu_time():
-        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-    began = cpu_time()
+    """The share of one core a process and its descendants used over the next `seconds` (a training uses about 1.0)."""
+    began = cpu_seconds(pid)
     time.sleep(seconds)
-    return (cpu_time() - began) / seconds
+    return (cpu_seconds(pid) - began) / seconds
 
 
 def free_port() -> int:
