@@ -52,11 +52,13 @@ class Session:
 
 class ServerWatch(threading.Thread):
     """Samples every 0.2 s the memory of the server and its training processes, the server's threads, and
-    how many training processes there are."""
+    how many training processes there are; also how long the server takes to answer its health check and
+    how busy the machine's cores are, to tell a slow server from a busy machine."""
 
-    def __init__(self, pid: int):
+    def __init__(self, pid: int, url: str):
         super().__init__(daemon=True)
-        self.pid, self.samples, self.running = pid, [], True
+        self.pid, self.url, self.samples, self.health, self.running = pid, url, [], [], True
+        self.busy = MachineBusy()
 
     def read(self) -> tuple:
         """(MB, threads, processes): memory is the sum of the processes' proportional set sizes (PSS), which
@@ -68,7 +70,28 @@ class ServerWatch(threading.Thread):
     def run(self):
         while self.running:
             self.samples.append(self.read())
+            began = time.perf_counter()
+            urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=60).read()
+            self.health.append(time.perf_counter() - began)
+            self.busy.sample()
             time.sleep(0.2)
+
+
+class MachineBusy:
+    """The share of all cores in use between samples, from /proc/stat."""
+
+    def __init__(self):
+        self.shares, self.last = [], self.read()
+
+    @staticmethod
+    def read() -> tuple:
+        ticks = [int(v) for v in open("/proc/stat").readline().split()[1:]]
+        return sum(ticks), ticks[3] + ticks[4]  # all, idle + waiting for I/O
+
+    def sample(self):
+        now = self.read()
+        self.shares.append(1 - (now[1] - self.last[1]) / max(now[0] - self.last[0], 1))
+        self.last = now
 
 
 def pss_mb(pid: int) -> float:
@@ -225,7 +248,7 @@ def run(count: int, arrive_over: float = 0.0) -> dict:
     url = f"http://127.0.0.1:{port}"
     try:
         urllib.request.urlopen(url, timeout=30)
-        watch = ServerWatch(server.pid)
+        watch = ServerWatch(server.pid, url)
         memory_before, threads_before, _ = watch.read()
         server_cpu = cpu_seconds(server.pid)
         watch.start()
@@ -254,6 +277,8 @@ def run(count: int, arrive_over: float = 0.0) -> dict:
             "memory": (memory_before, max(m for m, _, _ in watch.samples), memory_after),
             "threads": (threads_before, max(t for _, t, _ in watch.samples), threads_after),
             "processes": (max(p for _, _, p in watch.samples), processes_after), "idle after": idle_after,
+            "health": (percentile(watch.health, 50), percentile(watch.health, 95)),
+            "machine busy": (statistics.mean(watch.busy.shares), percentile(watch.busy.shares, 95)),
             "cpu": cpu_used}
 
 
@@ -277,6 +302,8 @@ def main():
               for kind, (p50, p95, n) in figures["by kind"].items()),
             ("memory MB (server + trainings, PSS) before / peak / after",
              f"{memory[0]:.0f} / {memory[1]:.0f} / {memory[2]:.0f}", "peak < 1,500"),
+            ("server health check p50 / p95 (s)", "{:.3f} / {:.3f}".format(*figures["health"]), ""),
+            ("machine's cores busy: mean / p95", "{:.0%} / {:.0%}".format(*figures["machine busy"]), ""),
             ("server threads before / peak / after", f"{threads[0]} / {threads[1]} / {threads[2]}", ""),
             ("training processes peak / after", f"{processes[0]} / {processes[1]}", "0 after"),
             ("server idle again after the class left (s)", f"{figures['idle after']:.1f}", "< 60"),

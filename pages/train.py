@@ -15,7 +15,8 @@ from ui.shell import require_app_shell
 
 require_app_shell()
 
-POLL = 0.5          # seconds between live updates (browsers draw 2-4 chart updates a second at most)
+POLL = 1.0           # seconds between live updates of the status and the curves
+PICTURES_POLL = 2.0  # seconds between live updates of the first layer's pictures
 NEURONS_SHOWN = 36  # first-layer neurons drawn live
 
 st.title("Train a network")
@@ -94,7 +95,7 @@ def live_view():
     job.touch()
     if register_finished_run(job):
         st.rerun()  # the whole app: the sidebar shows the new current model
-    snap = job.snapshot(with_weights=True)
+    snap = job.snapshot()
     show_status(job, snap)
     if snap.latest is None:
         return
@@ -106,10 +107,20 @@ def live_view():
             st.plotly_chart(charts.accuracy_curve(snap.epochs), key="accuracy_chart")
         else:
             st.caption("Train and validation accuracy appear after the first epoch.")
-    if snap.network is not None:
-        images, names, what = first_layer_tiles(snap.network, NEURONS_SHOWN)
-        st.plotly_chart(charts.mosaic(images, 12, names, diverging=True, width=800 if len(images) > 8 else 500,
-                                      title=f"{len(images)} {what}, as they learn"), key="live_neurons")
+
+
+@st.fragment(run_every=PICTURES_POLL if active else None)
+def live_pictures():
+    """The first layer as it learns: redrawn less often than the curves (a picture is 50 times their size)."""
+    job = state.training_job()
+    network = job.snapshot(with_weights=True).network if job is not None else None
+    if network is None:
+        return
+    images, _, what = first_layer_tiles(network, NEURONS_SHOWN)
+    st.plotly_chart(charts.mosaic(images, 12, diverging=True, width=800 if len(images) > 8 else 500,
+                                  title=f"{len(images)} {what}, as they learn"), key="live_neurons")
+    st.caption(f"Numbered 0 to {len(images) - 1}, left to right and row by row; the Weights page names each one "
+               "on hover.")
 
 
 def model_file(job: TrainingJob, snap) -> bytes:
@@ -149,6 +160,7 @@ def show_status(job: TrainingJob, snap):
 
 
 live_view()
+live_pictures()
 
 with st.expander("The presets and what their tutorials published"):
     st.dataframe([{"preset": name, "network": preset_architectures()[name],

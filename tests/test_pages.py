@@ -136,6 +136,9 @@ def test_a_short_training_run_shows_its_curves_and_becomes_the_current_model(app
     assert len(array(loss[0]["x"])) == 2 * 8  # 1,000 images in batches of 128: 8 steps an epoch, 2 epochs
     epoch_loss = array(loss[1]["y"])
     assert len(epoch_loss) == 2 and epoch_loss[1] < epoch_loss[0]  # the epoch loss falls
+    neurons = figure(app, "live_neurons")["data"][0]  # redrawn every 2 s while training: kept small
+    assert neurons["z"]["dtype"] == "f4" and "text" not in neurons
+    assert np.allclose(array(neurons["z"])[:28, :28], job.trainer.network.weights[0][:, 0].reshape(28, 28), atol=1e-7)
     assert any("Finished" in s.value for s in app.success)
     assert app.get("download_button")
     caption = app.sidebar.caption[0].value

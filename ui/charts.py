@@ -6,6 +6,7 @@ GAP = 1  # pixels of empty space between tiles in a mosaic
 DIVERGING = "RdBu_r"  # blue negative, white zero, red positive
 INK = "gray"
 COLORS = {"train": "#1f77b4", "val": "#ff7f0e", "batch": "rgba(31,119,180,0.35)", "test": "#2ca02c"}
+SENT = np.float32  # arrays reach the browser as typed arrays: single precision halves them, and shows the same
 
 
 def layout(height: int, title: str | None = None, square: bool = False, **extra) -> dict:
@@ -54,19 +55,23 @@ def mosaic(images, columns: int, names=None, width: int = 800, diverging: bool =
            title: str | None = None) -> go.Figure:
     """Many 28x28 images in one heatmap (one trace renders far faster than one subplot each).
 
-    `width` is about how many pixels wide it will be drawn; the height follows from the grid's shape.
+    `names`, one per image, show on hover; without them the chart is a third of the size. `width` is about how many pixels wide it will be drawn; the height follows from the grid's shape.
     """
     images = np.asarray(images, dtype=float)
     grid, owner = tile(images, columns)
-    names = np.asarray(names if names is not None else [f"image {i}" for i in range(len(images))], dtype=object)
-    text = np.where(owner >= 0, names[np.clip(owner, 0, None)], "")
+    grid = grid.astype(SENT)
+    if names is None:  # no name under every pixel: a third of the size, for charts redrawn live
+        hover = dict(hovertemplate="value %{z:.3f}<extra></extra>")
+    else:
+        names = np.asarray(names, dtype=object)
+        hover = dict(text=np.where(owner >= 0, names[np.clip(owner, 0, None)], ""),
+                     hovertemplate="%{text}<br>value %{z:.3f}<extra></extra>")
     if diverging:
         limit = float(np.nanmax(np.abs(grid))) or 1.0
         scale = dict(colorscale=DIVERGING, zmin=-limit, zmax=limit, zmid=0, showscale=True)
     else:
         scale = dict(colorscale=INK, zmin=0, zmax=float(np.nanmax(grid)) or 1.0, showscale=False)
-    trace = go.Heatmap(z=grid, text=text, hovertemplate="%{text}<br>value %{z:.3f}<extra></extra>",
-                       hoverongaps=False, **scale)
+    trace = go.Heatmap(z=grid, hoverongaps=False, **hover, **scale)
     height = int(width * grid.shape[0] / grid.shape[1]) + (60 if title else 20) + (0 if not diverging else 10)
     return go.Figure(trace, layout(min(height, 1400), title, square=True))
 
@@ -109,7 +114,8 @@ def histogram(values, title: str, nbins: int = 50, height: int = 260) -> go.Figu
 def loss_curve(step_epochs, step_losses, epoch_events, height: int = 320) -> go.Figure:
     """Batch loss after every step (faint) and mean train / validation loss after every epoch."""
     fig = go.Figure()
-    fig.add_scatter(x=step_epochs, y=step_losses, mode="lines", name="batch loss", line=dict(color=COLORS["batch"]))
+    fig.add_scatter(x=np.asarray(step_epochs, SENT), y=np.asarray(step_losses, SENT), mode="lines", name="batch loss",
+                    line=dict(color=COLORS["batch"]))
     epochs = [e.epoch for e in epoch_events]
     fig.add_scatter(x=epochs, y=[e.train_loss for e in epoch_events], mode="lines+markers", name="train loss (epoch mean)",
                     line=dict(color=COLORS["train"]))
