@@ -59,6 +59,18 @@ class ServerWatch(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.url, self.samples, self.health, self.running = pid, url, [], [], True
         self.busy = MachineBusy()
+        self.client_cpu = {}  # pid -> CPU seconds, of this script's processes apart from the server: browsers
+
+    def sample_clients(self):
+        """Chromium's processes end without their parents counting their time: sample them while they run."""
+        server = set(process_tree(self.pid))
+        for pid in process_tree(os.getpid()):
+            if pid not in server:
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                self.client_cpu[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def read(self) -> tuple:
         """(MB, threads, processes): memory is the sum of the processes' proportional set sizes (PSS), which
@@ -74,6 +86,7 @@ class ServerWatch(threading.Thread):
             urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=60).read()
             self.health.append(time.perf_counter() - began)
             self.busy.sample()
+            self.sample_clients()
             time.sleep(0.2)
 
 
@@ -131,6 +144,10 @@ async def one_session(browser, url: str, session: Session, delay: float):
             if r.status >= 400 and not BASE_PATH_PROBE.search(r.url) else None)
     page.on("websocket", lambda ws: setattr(session, "connections", session.connections + 1)
             if ws.url.endswith("/_stcore/stream") else None)
+    pending = {}  # requests under way -> when they began: the ones a failed session still waited for say why
+    page.on("request", lambda r: pending.setdefault(r, time.perf_counter()))
+    page.on("requestfinished", lambda r: pending.pop(r, None))
+    page.on("requestfailed", lambda r: pending.pop(r, None))
     try:
         await page.goto(url + LINK.format(seed=session.seed))
         start = page.locator("[data-testid=stMain]").get_by_role("button", name="Start")
@@ -193,7 +210,9 @@ async def one_session(browser, url: str, session: Session, delay: float):
         if await page.locator("[data-testid=stException]").count():
             session.errors.append("an exception on the page")
     except Exception as err:  # noqa: BLE001 - a failed session is a result, reported in the table
-        session.errors.append(f"{session.stage}: {type(err).__name__}: {err}"[:300])
+        waiting = ", ".join(f"{r.url.split('/', 3)[-1]} ({time.perf_counter() - t:.0f} s)" for r, t in pending.items())
+        session.errors.append(f"{session.stage}: {type(err).__name__}: {str(err).splitlines()[0]}"[:200]
+                              + f"; requests still under way: {waiting or 'none'}"[:600])
         SHOTS.mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=SHOTS / f"failed-session-{session.seed}.png", full_page=True)
     finally:
@@ -218,33 +237,25 @@ async def class_of(url: str, count: int, arrive_over: float) -> list:
         await asyncio.gather(*(one_session(browser, url, s, delay=arrive_over * s.seed / max(count - 1, 1))
                                for s in sessions))
         report.cancel()
-        browser_cpu = command_cpu_seconds(lambda command: "chromium" in command or "playwright" in command)
         await browser.close()
-    return sessions, browser_cpu
+    return sessions
 
 
 def percentile(values, q):
     return statistics.quantiles(values, n=100)[q - 1] if len(values) >= 2 else (values[0] if values else float("nan"))
 
 
-def command_cpu_seconds(match) -> float:
-    """CPU time used so far by the processes whose command line `match` accepts (utime + stime)."""
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            command = (stat.parent / "cmdline").read_bytes().decode(errors="replace")
-            if match(command):
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except OSError:
-            pass  # the process ended meanwhile
-    return total
+def run(count: int, arrive_over: float = 0.0, split_cores: bool = False) -> dict:
+    """Start a server, run the class of `count` sessions, and return the figures.
 
-
-def run(count: int, arrive_over: float = 0.0) -> dict:
-    """Start a server, run the class of `count` sessions, and return the figures."""
+    `split_cores`: the server and its trainings on core 0, the browsers on the others, as if the class's
+    browsers ran on machines of their own (they would not take the server's cores).
+    """
     port = free_port()
     server = start_server(port)
+    if split_cores:
+        os.sched_setaffinity(server.pid, {0})  # its training processes inherit it
+        os.sched_setaffinity(0, set(range(1, os.cpu_count())))  # this process, Playwright and Chromium
     url = f"http://127.0.0.1:{port}"
     try:
         urllib.request.urlopen(url, timeout=30)
@@ -253,10 +264,10 @@ def run(count: int, arrive_over: float = 0.0) -> dict:
         server_cpu = cpu_seconds(server.pid)
         watch.start()
         began = time.perf_counter()
-        sessions, browser_cpu = asyncio.run(class_of(url, count, arrive_over))
+        sessions = asyncio.run(class_of(url, count, arrive_over))
         took = time.perf_counter() - began
         watch.running = False
-        cpu_used = cpu_seconds(server.pid) - server_cpu, browser_cpu
+        cpu_used = cpu_seconds(server.pid) - server_cpu, sum(watch.client_cpu.values())
         closed = time.monotonic()
         while cpu_busy(server.pid, 1.0) > 0.2 and time.monotonic() - closed < 90:
             pass
@@ -285,10 +296,12 @@ def run(count: int, arrive_over: float = 0.0) -> dict:
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--split-cores", action="store_true",
+                        help="server on core 0, browsers on the others (as if they ran on other machines)")
     parser.add_argument("--arrive-over", type=float, default=60.0,
                         help="seconds over which the sessions open the link, evenly spaced (default 60)")
     args = parser.parse_args()
-    figures = run(args.sessions, args.arrive_over)
+    figures = run(args.sessions, args.arrive_over, args.split_cores)
     memory, threads, processes = figures["memory"], figures["threads"], figures["processes"]
     print(f"\n{figures['sessions']} sessions, arriving over {args.arrive_over:.0f} s, done in {figures['seconds']:.0f} s")
     rows = [("sessions with their own model", f"{figures['own model']} of {figures['sessions']}", "all"),
@@ -307,7 +320,7 @@ def main():
             ("server threads before / peak / after", f"{threads[0]} / {threads[1]} / {threads[2]}", ""),
             ("training processes peak / after", f"{processes[0]} / {processes[1]}", "0 after"),
             ("server idle again after the class left (s)", f"{figures['idle after']:.1f}", "< 60"),
-            ("CPU seconds: server and trainings / browsers", "{:.0f} / {:.0f}".format(*figures["cpu"]), "")]
+            ("CPU seconds: server and trainings / browsers and Playwright", "{:.0f} / {:.0f}".format(*figures["cpu"]), "")]
     for name, value, target in rows:
         print(f"{name:<58} {value!s:>20}   {target}")
     print("each session's current model at the end:", ", ".join(figures["models"]))
