@@ -126,7 +126,7 @@ def main():
                 updates += reach != last
                 last = reach
                 tab.wait_for_timeout(50)
-            rows.append(("live training: chart updates per second", updates / (time.perf_counter() - began), "2-4"))
+            rows.append(("live training: chart updates per second", updates / (time.perf_counter() - began), "1 (Train page POLL)"))
             clicked = seconds(lambda: tab.locator("[data-testid=stMain]").get_by_role("button", name="Pause").click(),
                               lambda: tab.get_by_text("Paused.").wait_for(timeout=10_000))
             rows.append(("click while training -> answer on screen", clicked, "responsive"))

@@ -2,5 +2,6 @@
 
 Modules: data (files), activations, losses, layers, network, conv (convolution, max-pooling), cnn
 (the convolutional network), gradcheck, optim, presets, train, evaluate, io (model files),
-preprocess (drawing -> MNIST), explain. Imports NumPy and the standard library only.
+preprocess (drawing -> MNIST), explain, worker (training in a process of its own). Imports NumPy and the
+standard library only.
 """

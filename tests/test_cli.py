@@ -12,7 +12,7 @@ def run(*args):
 
 
 def test_import_core_pulls_in_no_ui_library():
-    code = ("import sys, core, core.train, core.io, core.preprocess, core.evaluate, core.cli, core.gradcheck, core.cnn;"
+    code = ("import sys, core, core.train, core.io, core.preprocess, core.evaluate, core.cli, core.gradcheck, core.cnn, core.worker;"
             "print([m for m in ('streamlit', 'plotly', 'pandas', 'PIL', 'torch', 'sklearn') if m in sys.modules])")
     result = run("-c", code)
     assert result.returncode == 0, result.stderr

@@ -1,9 +1,10 @@
 """In headless Chromium against `streamlit run`: what only a browser shows."""
 import time
+from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import cpu_busy, free_port, go, screenshot, settle, start_server, stop_server
+from tests.e2e.conftest import cpu_busy, free_port, go, process_tree, screenshot, settle, start_server, stop_server
 
 PAGES = {"Home": "Neural network from scratch", "Dataset explorer": "The MNIST dataset",
          "Train": "Train a network", "Weights": "What the neurons learned", "Draw & predict": "Draw a digit",
@@ -174,7 +175,7 @@ def test_quick_redraws_and_clear_during_a_prediction_leave_a_consistent_page(pag
     assert page.locator("[data-testid=stMetric]").count() == 0  # no stale prediction for a cleared canvas
 
 
-def test_closing_the_tab_mid_training_stops_the_training_thread(browser, server):
+def test_closing_the_tab_mid_training_stops_the_training_process(browser, server):
     context = browser.new_context()
     tab = context.new_page()
     tab.goto(f"{server}/train?hidden=64&epochs=50&images=55000&batch=32")
@@ -189,6 +190,14 @@ def test_closing_the_tab_mid_training_stops_the_training_thread(browser, server)
     assert busy <= 0.3, "the training went on after its tab was closed"
 
 
+def running(pid: int) -> bool:
+    """Whether a process still runs (one that has ended but whose parent has not collected it does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def test_a_server_restart_mid_training_leaves_a_clear_state_and_start_works_again(browser):
     port = free_port()
     server = start_server(port)
@@ -200,7 +209,13 @@ def test_a_server_restart_mid_training_leaves_a_clear_state_and_start_works_agai
         start = tab.locator("[data-testid=stMain]").get_by_role("button", name="Start")
         start.click()
         tab.wait_for_function("() => document.querySelector('.st-key-loss_chart .js-plotly-plot')", timeout=60_000)
+        trainings = process_tree(server.pid)[1:]
+        assert trainings  # the training runs in a process of its own
         stop_server(server)  # the host restarts the app in the middle of the training
+        deadline = time.monotonic() + 10
+        while any(map(running, trainings)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(map(running, trainings)), "a training outlived its server"
         tab.wait_for_timeout(2000)
         server = start_server(port)
         tab.get_by_text("lost with the restart").wait_for(timeout=60_000)  # the page reconnects by itself
