@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from tests.e2e.conftest import CHROMIUM_FLAGS, IDLE, free_port  # noqa: E402
-from tests.e2e.test_browser import CANVAS, CLEAR  # noqa: E402
+from tests.e2e.test_browser import CANVAS, CLEAR, curve_reach  # noqa: E402
 
 
 def server_side_draw_ms(repeats: int = 200) -> float:
@@ -121,8 +121,7 @@ def main():
             tab.wait_for_function("() => document.querySelector('.st-key-loss_chart .js-plotly-plot')", timeout=60_000)
             updates, last, began = 0, None, time.perf_counter()
             while time.perf_counter() - began < 5:
-                reach = tab.evaluate("() => { const x = document.querySelector('.st-key-loss_chart .js-plotly-plot')"
-                                     ".data[0].x; return Number(x[x.length - 1]); }")
+                reach = curve_reach(tab)
                 updates += reach != last
                 last = reach
                 tab.wait_for_timeout(50)

@@ -60,10 +60,16 @@ def test_drawing_a_digit_with_the_mouse_shows_its_prediction(page, digit, stroke
 
 
 def curve_reach(page) -> float:
-    """The epoch of the last batch-loss point on the live loss chart (0 when it is not shown)."""
+    """The epoch of the last batch-loss point on the live loss chart (0 when it is not shown).
+
+    The points arrive as a Plotly typed array (float32, base64) or a plain list."""
     return page.evaluate("""() => {
         const el = document.querySelector('.st-key-loss_chart .js-plotly-plot');
-        const x = el && el.data ? el.data[0].x : [];
+        let x = el && el.data ? el.data[0].x : [];
+        if (x && x.bdata) {
+            const bytes = Uint8Array.from(atob(x.bdata), c => c.charCodeAt(0));
+            x = x.dtype === 'f4' ? new Float32Array(bytes.buffer) : new Float64Array(bytes.buffer);
+        }
         return x.length ? Number(x[x.length - 1]) : 0; }""")
 
 
