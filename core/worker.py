@@ -27,7 +27,7 @@ from pathlib import Path
 from core.data import to_inputs
 from core.train import Splits, Trainer, TrainingDiverged
 
-REPORT_EVERY = 0.1   # seconds between progress reports (the page draws 2 a second)
+REPORT_EVERY = 0.1   # seconds between progress reports (the page redraws once a second)
 NETWORK_EVERY = 0.5  # seconds between copies of the network for the live pictures
 NICENESS = 10        # a training yields its core to the web server whenever both want it
 ROOT = Path(__file__).resolve().parent.parent

@@ -67,7 +67,7 @@ class Snapshot:
     learning_rate: float
     test_accuracy: float | None
     finished_runs: int = 0
-    network: object = field(default=None, repr=False)  # a copy of the network as it is now, for live pictures
+    network: object = field(default=None, repr=False)  # the latest copy the training process sent, for live pictures
 
 
 def register_finished_run(job: "TrainingJob") -> bool:
