@@ -4,11 +4,16 @@ Each session opens a shared class link to the Train page (a small preset), start
 digits while it trains, waits for its model and checks that the model is its own. Prints a table:
 sessions that finished with their own model, trainings that queued, p50/p95 time for an interaction
 (a rerun) while trainings run, and the server's peak memory and threads before, during and after.
+Interactions are timed three ways: as a tab sees them (click to idle page), the server's part of them
+(request to end of run, on the websocket), and a rerun asked every second by a client without a
+browser (no renderer to wait for: the server's time alone, on cores it shares with the browsers).
 
     python benchmarks/load_test.py [--sessions 20]
 """
 import argparse
 import asyncio
+import base64
+import multiprocessing
 import os
 import re
 import shutil
@@ -24,6 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-output" / "load-test"  # a screenshot of each session that failed, to see why
 sys.path.insert(0, str(ROOT))
 from playwright.async_api import TimeoutError as PlaywrightTimeout, async_playwright  # noqa: E402
+from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
+from streamlit.proto.ClientState_pb2 import ClientState  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from tests.e2e.conftest import (CHROMIUM_FLAGS, IDLE, cpu_busy, cpu_seconds, free_port, process_tree,  # noqa: E402
                                 start_server, stop_server)
 
@@ -48,6 +56,78 @@ class Session:
     stage: str = "opening the class link"
     errors: list = field(default_factory=list)
     interactions: dict = field(default_factory=dict)  # kind -> seconds from an action to the page being idle again
+    wire: "Wire" = None
+    lost_click_logs: list = field(default_factory=list)  # what went over the wire before each lost click
+
+    def click_lost(self, what: str):
+        self.lost_clicks += 1
+        self.lost_click_logs.append(f"{what} (seconds before the last message): {self.wire.recent()}")
+
+
+class Wire:
+    """What a tab and the server say over the websocket, timed by the browser's network stack (CDP events):
+    when the tab asked for a rerun and when the server finished the run that answered it. The time between is
+    the server's part of an interaction, apart from what the tab's renderer then takes to draw the answer
+    (the browser's network process stamps the frames: when it is starved of CPU too, its delay is in them).
+    The log tells why a click was lost."""
+
+    FINISHED = ForwardMsg.FINISHED_SUCCESSFULLY
+
+    def __init__(self):
+        self.log = []  # (browser seconds, what): the recent exchange, to see why a click was lost
+        self.server_times = []  # seconds from a user's rerun request to the end of the run that answered it
+        self.asked = self.started = None
+
+    async def attach(self, context, page):
+        cdp = await context.new_cdp_session(page)
+        cdp.on("Network.webSocketFrameSent", lambda e: self.sent(e["timestamp"], e["response"]))
+        cdp.on("Network.webSocketFrameReceived", lambda e: self.received(e["timestamp"], e["response"]))
+        await cdp.send("Network.enable")
+
+    @staticmethod
+    def decode(message, frame):
+        if frame["opcode"] == 2 and len(frame["payloadData"]) < 100_000:  # a delta of charts is not of interest
+            message.ParseFromString(base64.b64decode(frame["payloadData"]))
+            return message
+        return None
+
+    def sent(self, when, frame):
+        message = self.decode(BackMsg(), frame)
+        if message is None or message.WhichOneof("type") != "rerun_script":
+            return
+        rerun = message.rerun_script
+        auto = bool(rerun.fragment_id or rerun.is_auto_rerun)
+        self.log.append((when, f"asks {'fragment ' + rerun.fragment_id[:6] if auto else 'run'} "
+                               f"of page {rerun.page_script_hash[:6]}"))
+        if not auto and self.asked is None:
+            self.asked = when
+
+    def received(self, when, frame):
+        message = self.decode(ForwardMsg(), frame)
+        kind = message and message.WhichOneof("type")
+        if kind == "new_session":
+            self.log.append((when, f"runs page {message.new_session.page_script_hash[:6]}"))
+            if self.asked is not None:
+                self.started = when
+        elif kind == "script_finished":
+            self.log.append((when, f"finished ({ForwardMsg.ScriptFinishedStatus.Name(message.script_finished)})"))
+            if message.script_finished == self.FINISHED and self.started is not None:
+                self.server_times.append(when - self.asked)
+                self.asked = self.started = None
+
+    async def answered(self, before: int, timeout: float = 120.0):
+        """Until the server has finished a run asked for after `before` answers (a lost click not counted)."""
+        deadline = time.monotonic() + timeout
+        while len(self.server_times) <= before:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the server did not answer within {timeout:.0f} s")
+            await asyncio.sleep(0.05)
+
+    def recent(self, seconds: float = 15.0) -> str:
+        if not self.log:
+            return "nothing"
+        last = self.log[-1][0]
+        return "; ".join(f"{t - last:+.1f} s {what}" for t, what in self.log if t > last - seconds)
 
 
 class ServerWatch(threading.Thread):
@@ -90,6 +170,34 @@ class ServerWatch(threading.Thread):
             time.sleep(0.2)
 
 
+def probe(url: str, conn, every: float = 1.0):
+    """A client that costs next to nothing, in a process of its own: over a websocket of its own it asks the
+    server for a rerun of the home page every second and times the answer, from the request sent to the
+    run's end received. A browser tab's timings also wait for its renderer; these are the server's alone.
+    Sends the list of seconds over `conn` when `conn` sends anything."""
+    from websockets.sync.client import connect
+    times = []
+    with connect(url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"], max_size=None) as ws:
+        page = rerun(ws, "")  # the first run opens the home page and names it
+        while not conn.poll(every):
+            began = time.perf_counter()
+            rerun(ws, page)
+            times.append(time.perf_counter() - began)
+    conn.send(times)
+
+
+def rerun(ws, page: str) -> str:
+    """Ask for a run of `page` and wait for it to finish; returns the page that ran."""
+    ws.send(BackMsg(rerun_script=ClientState(page_script_hash=page)).SerializeToString())
+    while True:
+        message = ForwardMsg()
+        message.ParseFromString(ws.recv())
+        if message.WhichOneof("type") == "new_session":
+            page = message.new_session.page_script_hash
+        elif message.WhichOneof("type") == "script_finished" and message.script_finished == Wire.FINISHED:
+            return page
+
+
 class MachineBusy:
     """The share of all cores in use between samples, from /proc/stat."""
 
@@ -129,7 +237,7 @@ async def navigate(session: Session, page, link: str, title: str):
             await page.locator("h1", has_text=title).first.wait_for(timeout=PAGE_WITHIN)
             break
         except PlaywrightTimeout:
-            session.lost_clicks += 1
+            session.click_lost(f"open {link}")
     await settle(page)
     session.interactions.setdefault(OPEN_PAGE, []).append(time.perf_counter() - began)
 
@@ -138,6 +246,8 @@ async def one_session(browser, url: str, session: Session, delay: float):
     await asyncio.sleep(delay)  # a class does not open the link in the same second
     context = await browser.new_context(viewport={"width": 1000, "height": 700})
     page = await context.new_page()
+    session.wire = Wire()
+    await session.wire.attach(context, page)
     page.on("console", lambda m: session.errors.append(m.text)
             if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
     page.on("response", lambda r: session.errors.append(f"{r.status} {r.url}")
@@ -149,7 +259,7 @@ async def one_session(browser, url: str, session: Session, delay: float):
     page.on("requestfinished", lambda r: pending.pop(r, None))
     page.on("requestfailed", lambda r: pending.pop(r, None))
     try:
-        await page.goto(url + LINK.format(seed=session.seed))
+        await page.goto(url + LINK.format(seed=session.seed), timeout=PAGE_WITHIN)
         start = page.locator("[data-testid=stMain]").get_by_role("button", name="Start")
         await start.and_(page.locator(":enabled")).wait_for(timeout=PAGE_WITHIN)  # the page has loaded
         await settle(page)
@@ -161,7 +271,7 @@ async def one_session(browser, url: str, session: Session, delay: float):
                 await page.get_by_text("No training yet").wait_for(state="detached", timeout=PAGE_WITHIN)
                 break
             except PlaywrightTimeout:
-                session.lost_clicks += 1
+                session.click_lost("Start")
         await settle(page)
         session.interactions.setdefault(START, []).append(time.perf_counter() - began)
         if await page.get_by_text("Waiting:").count():
@@ -175,8 +285,9 @@ async def one_session(browser, url: str, session: Session, delay: float):
             await page.mouse.move(box["x"] + 140, box["y"] + 40)
             await page.mouse.down()
             await page.mouse.move(box["x"] + 140 + 10 * stroke, box["y"] + 240, steps=8)
-            began = time.perf_counter()
-            await page.mouse.up()  # each visit starts from a blank canvas, so a prediction means this stroke's
+            began, answers = time.perf_counter(), len(session.wire.server_times)
+            await page.mouse.up()  # the canvas sends the stroke 0.2 s later: until then the last prediction shows
+            await session.wire.answered(answers)
             await page.locator("[data-testid=stMetric]").first.wait_for(timeout=120_000)
             await settle(page)
             session.interactions.setdefault(DRAW, []).append(time.perf_counter() - began)
@@ -187,7 +298,7 @@ async def one_session(browser, url: str, session: Session, delay: float):
         deadline = time.monotonic() + FINISH_WITHIN
         while time.monotonic() < deadline:  # until this session's training is over
             if not await page.locator("h1", has_text="Train a network").count():
-                session.lost_clicks += 1  # a late canvas rerun took the tab back to Draw: go to Train again
+                session.click_lost("back on Draw")  # a late canvas rerun took the tab back: go to Train again
                 await navigate(session, page, "Train", "Train a network")
             if await page.get_by_text("Waiting:").count():
                 session.queued = True
@@ -263,9 +374,21 @@ def run(count: int, arrive_over: float = 0.0, split_cores: bool = False) -> dict
         memory_before, threads_before, _ = watch.read()
         server_cpu = cpu_seconds(server.pid)
         watch.start()
+        probe_end, probe_conn = multiprocessing.Pipe()
+        prober = multiprocessing.get_context("spawn").Process(target=probe, args=(url, probe_conn), daemon=True)
+        prober.start()
+        if split_cores:
+            os.sched_setaffinity(prober.pid, {0})  # with the server: a starved client would time itself
+        probe_conn.close()  # the probe's end is in the probe: a probe that fails ends the pipe
         began = time.perf_counter()
         sessions = asyncio.run(class_of(url, count, arrive_over))
         took = time.perf_counter() - began
+        try:
+            probe_end.send("stop")
+            probe_times = probe_end.recv()
+        except (EOFError, OSError):
+            probe_times = []  # it failed, its traceback printed: the table shows n=0
+        prober.join()
         watch.running = False
         cpu_used = cpu_seconds(server.pid) - server_cpu, sum(watch.client_cpu.values())
         closed = time.monotonic()
@@ -277,6 +400,7 @@ def run(count: int, arrive_over: float = 0.0, split_cores: bool = False) -> dict
         stop_server(server)
     kinds = {kind: [t for s in sessions for t in s.interactions.get(kind, [])] for kind in (START, OPEN_PAGE, DRAW)}
     times = kinds[START] + kinds[OPEN_PAGE]
+    server_times = [t for s in sessions for t in s.wire.server_times]
     return {"sessions": count, "own model": sum(s.own_model for s in sessions),
             "models": [s.model for s in sessions], "queued": sum(s.queued for s in sessions),
             "errors": sum(bool(s.errors) for s in sessions),
@@ -284,6 +408,9 @@ def run(count: int, arrive_over: float = 0.0, split_cores: bool = False) -> dict
             "reconnections": sum(max(s.connections - 1, 0) for s in sessions),
  "error texts": [e for s in sessions for e in s.errors][:5],
             "p50": percentile(times, 50), "p95": percentile(times, 95),
+            "probe": (percentile(probe_times, 50), percentile(probe_times, 95), len(probe_times)),
+            "server part": (percentile(server_times, 50), percentile(server_times, 95), len(server_times)),
+            "lost click logs": [log for s in sessions for log in s.lost_click_logs],
             "by kind": {kind: (percentile(t, 50), percentile(t, 95), len(t)) for kind, t in kinds.items()}, "seconds": took,
             "memory": (memory_before, max(m for m, _, _ in watch.samples), memory_after),
             "threads": (threads_before, max(t for _, t, _ in watch.samples), threads_after),
@@ -313,6 +440,10 @@ def main():
             ("interaction p95 (s)", f"{figures['p95']:.2f}", "< 2"),
             *((f"  {kind}: p50 / p95 (s), n={n}", f"{p50:.2f} / {p95:.2f}", "")
               for kind, (p50, p95, n) in figures["by kind"].items()),
+            ("  its server's part (asked -> finished): p50 / p95 (s), n={}".format(
+                figures["server part"][2]), "{:.2f} / {:.2f}".format(*figures["server part"][:2]), ""),
+            ("rerun from a client with no browser: p50 / p95 (s), n={}".format(
+                figures["probe"][2]), "{:.2f} / {:.2f}".format(*figures["probe"][:2]), "p95 < 2"),
             ("memory MB (server + trainings, PSS) before / peak / after",
              f"{memory[0]:.0f} / {memory[1]:.0f} / {memory[2]:.0f}", "peak < 1,500"),
             ("server health check p50 / p95 (s)", "{:.3f} / {:.3f}".format(*figures["health"]), ""),
@@ -326,6 +457,8 @@ def main():
     print("each session's current model at the end:", ", ".join(figures["models"]))
     for text in figures["error texts"]:
         print("error:", text)
+    for text in figures["lost click logs"]:
+        print("lost click:", text)
 
 
 if __name__ == "__main__":
