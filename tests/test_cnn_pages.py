@@ -111,6 +111,13 @@ def test_how_it_works_computes_one_convolution_output_with_the_real_numbers(cnn_
     assert any(i.value.startswith("The layer-by-layer") for i in at.info)
 
 
+def test_step_tables_show_zero_products_as_zero_not_minus_zero():
+    from ui.conv_steps import grid_table
+    shown = grid_table(np.array([[0.0 * -0.7, -0.0001], [0.25, -0.5]]), highlight=(1, 1)).to_html()
+    assert "-0.000" not in shown and shown.count(">0.000<") == 2
+    assert ">0.250<" in shown and ">-0.500<" in shown and "#f4c7c3" in shown
+
+
 def test_how_it_works_for_a_dense_model_ends_with_the_shipped_cnns_convolution(cnn_app):
     picker(cnn_app).set_value("shipped:fast").run()
     at = open_page(cnn_app, "how_it_works")

@@ -14,11 +14,12 @@ from ui import charts, state
 def grid_table(values, highlight=None):
     """A small 2-D array as a table with row and column numbers; `highlight` (row, col) marks one cell."""
     table = pd.DataFrame(values, index=range(values.shape[0]), columns=[str(c) for c in range(values.shape[1])])
+    shown = table.style.format(lambda v: f"{round(v, 3) + 0.0:.3f}")   # -0.0 + 0.0 = 0.0: zeros show as 0.000
     if highlight is None:
-        return table.style.format("{:.3f}")
+        return shown
     marks = np.full(values.shape, "", dtype=object)
     marks[highlight] = "background-color: #f4c7c3"
-    return table.style.format("{:.3f}").apply(lambda _: marks, axis=None)
+    return shown.apply(lambda _: marks, axis=None)
 
 
 def convolution_steps(net: ConvNet, x, key: str):
