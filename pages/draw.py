@@ -53,10 +53,13 @@ with result_col:
                 icon=":material/draw:")
     else:
         x = prepared.x[None, :]                                   # (1, 784)
+        new_digit = not np.array_equal(st.session_state.get(state.LAST_DIGIT), prepared.x)
         st.session_state[state.LAST_DIGIT] = prepared.x           # How it works can explain this drawing
         fwd = net.forward(x)
         p = fwd.P[0]
         guess = int(p.argmax())
+        if new_digit:                                             # a new digit: "It is really a…" starts at the guess
+            st.session_state["teach_label"] = guess
         st.metric("Prediction", str(guess), f"{p[guess]:.1%} confident", delta_color="off", delta_arrow="off")
         if note:
             st.markdown(note)

@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.explain import gradient_step, walkthrough
 from core.io import load_model
-from tests.test_pages import array, figure, open_page, picker, seven_png
+from tests.test_pages import array, figure, open_page, picker, seven_png, zero_png
 from tests.test_weights import WEIGHTS
 
 
@@ -112,6 +112,11 @@ def test_draw_page_shows_saliency_and_teaching_moves_the_prediction(fast):
     next(b for b in at.button if b.label.startswith("Teach it")).click().run()
     assert at.metric[0].value == "1"  # taught: this session's copy now reads the drawing as a 1
     assert any("Before: **7**" in m.value for m in at.markdown)
+    assert at.selectbox(key="teach_label").value == 1  # the same drawing keeps the learner's answer
+    at.session_state["canvas"] = {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": zero_png()}}
+    at.run()
+    assert at.metric[0].value == "0"
+    assert at.selectbox(key="teach_label").value == 0  # a new drawing starts at its prediction
     fresh = AppTest.from_file("../app.py", default_timeout=90).run()  # another learner's session
     open_page(fresh, "draw")
     fresh.session_state["canvas"] = {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": seven_png()}}

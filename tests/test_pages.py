@@ -48,13 +48,31 @@ def open_page(at, name):
 
 def seven_png() -> str:
     """A 7 drawn in white on a black 280x280 canvas, as the canvas sends it: a PNG data URL."""
-    img = np.zeros((280, 280, 4), np.uint8)
-    img[..., 3] = 255
+    img = blank_canvas()
     img[40:60, 60:220, :3] = 255                          # the top bar
     for t in range(20):                                   # the diagonal stroke
         r, c = 60 + t * 9, 200 - t * 5
         img[r:r + 14, c:c + 14, :3] = 255
-    return "data:image/png;base64," + base64.b64encode(png_bytes(img)).decode()
+    return canvas_url(img)
+
+
+def zero_png() -> str:
+    """A 0 on the canvas: an upright ring of white ink."""
+    img = blank_canvas()
+    rows, cols = np.mgrid[:280, :280]
+    radius = np.hypot((rows - 140) / 100, (cols - 140) / 65)   # an ellipse, taller than wide
+    img[(radius > 0.8) & (radius < 1.0), :3] = 255
+    return canvas_url(img)
+
+
+def blank_canvas():
+    img = np.zeros((280, 280, 4), np.uint8)
+    img[..., 3] = 255
+    return img
+
+
+def canvas_url(pixels) -> str:
+    return "data:image/png;base64," + base64.b64encode(png_bytes(pixels)).decode()
 
 
 def png_bytes(pixels) -> bytes:
