@@ -28,20 +28,32 @@ right = int(np.trace(C))
 st.metric("Test accuracy", f"{right / C.sum():.2%}", f"{C.sum() - right} of {C.sum():,} test images wrong",
           delta_color="off", delta_arrow="off")
 
+
+def show_clicked_cell():
+    """A click on a cell of the confusion matrix picks its true and predicted digit below."""
+    points = st.session_state["confusion"].selection.points
+    if points:
+        st.session_state["eval_true"], st.session_state["eval_said"] = int(points[0]["y"]), int(points[0]["x"])
+
+
+off_diagonal = C - np.diag(np.diag(C))
+worst = np.unravel_index(off_diagonal.argmax(), C.shape)
+true_key, said_key = state.kept("eval_true", int(worst[0])), state.kept("eval_said", int(worst[1]))
+chosen = (st.session_state[true_key], st.session_state[said_key])
 matrix_col, cell_col = st.columns([3, 2])
 with matrix_col:
     st.subheader("Confusion matrix")
-    st.plotly_chart(charts.confusion(C), key="confusion")
+    st.plotly_chart(charts.confusion(C, chosen=chosen), key="confusion", on_select=show_clicked_cell,
+                    selection_mode="points")
     st.caption("Row: the true digit. Column: what the model said. The diagonal is right; everything else is a "
-               "confusion, like 4s read as 9s.")
+               "confusion, like 4s read as 9s. Click a cell to see its images.")
 with cell_col:
     st.subheader("The images in one cell")
-    off_diagonal = C - np.diag(np.diag(C))
-    worst = np.unravel_index(off_diagonal.argmax(), C.shape)
-    true = st.selectbox("True digit", range(10), key=state.kept("eval_true", int(worst[0])))
-    said = st.selectbox("Predicted as", range(10), key=state.kept("eval_said", int(worst[1])))
+    true = st.selectbox("True digit", range(10), key=true_key)
+    said = st.selectbox("Predicted as", range(10), key=said_key)
     cell = np.flatnonzero((data.test_labels == true) & (predicted == said))
-    st.markdown(f"**{len(cell)}** test images of a **{true}** read as **{said}**" + (" (first 40)" if len(cell) > 40 else ""))
+    st.markdown(f"**{len(cell)}** test image{'' if len(cell) == 1 else 's'} of a **{true}** read as **{said}**"
+                + (" (first 40)" if len(cell) > 40 else ""))
     if len(cell):
         shown = cell[:40]
         st.plotly_chart(charts.mosaic(data.test_images[shown] / 255, 8,

@@ -258,7 +258,10 @@ def test_evaluate_page_confusion_matrix_totals_the_test_set(app, mnist_test):
     assert len(table) == 10 and table["test images"].sum() == 10000
     true, said = app.selectbox(key="eval_true").value, app.selectbox(key="eval_said").value
     assert any(f"of a **{true}** read as **{said}**" in m.value for m in app.markdown)
-    assert f"**{matrix[true, said]}** test images" in " ".join(m.value for m in app.markdown)
+    assert f"**{matrix[true, said]}** test image" in " ".join(m.value for m in app.markdown)
+    cells = figure(app, "confusion")["data"][1]                          # the clickable markers, one a cell
+    assert len(cells["x"]) == 100 and cells["selectedpoints"] == [true * 10 + said]  # the chosen cell outlined
+    assert (cells["y"][true * 10 + said], cells["x"][true * 10 + said]) == (str(true), str(said))
 
 
 def test_one_sessions_training_changes_neither_another_session_nor_the_shared_models():

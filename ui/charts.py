@@ -138,14 +138,29 @@ def accuracy_curve(epoch_events, height: int = 280) -> go.Figure:
     return fig
 
 
-def confusion(C, height: int = 480) -> go.Figure:
-    """The confusion matrix: rows are true digits, columns predicted; the count in every cell."""
+def confusion(C, height: int = 480, chosen: tuple[int, int] | None = None) -> go.Figure:
+    """The confusion matrix: rows are true digits, columns predicted; the count in every cell.
+
+    With `chosen` (true, predicted), a clear marker over every cell makes the cells clickable (Plotly's heatmaps
+    report no clicked cell to Streamlit; markers do) and the chosen cell is outlined.
+    """
     C = np.asarray(C)
+    digits = [str(k) for k in range(10)]
     trace = go.Heatmap(z=np.log1p(C), text=C, texttemplate="%{text}", colorscale="Blues", showscale=False,
-                       x=[str(k) for k in range(10)], y=[str(k) for k in range(10)],
-                       hovertemplate="true %{y}, predicted %{x}: %{text} images<extra></extra>")
-    return go.Figure(trace, layout(height, xaxis=dict(title="predicted", type="category", side="top"),
-                                   yaxis=dict(title="true", type="category", autorange="reversed", scaleanchor="x")))
+                       x=digits, y=digits, hovertemplate="true %{y}, predicted %{x}: %{text} images<extra></extra>",
+                       hoverinfo="skip" if chosen else None)               # the markers answer hovers and clicks
+    fig = go.Figure(trace, layout(height, xaxis=dict(title="predicted", type="category", side="top", showgrid=False,
+                                             constrain="domain"),
+                                  yaxis=dict(title="true", type="category", autorange="reversed", scaleanchor="x",
+                                             showgrid=False), hoverdistance=40))
+    if chosen is not None:
+        true, said = np.divmod(np.arange(100), 10)                      # point k is cell (k // 10, k % 10)
+        fig.add_scatter(x=said.astype(str), y=true.astype(str), mode="markers", customdata=C.reshape(-1),
+                        marker=dict(symbol="square-open", size=34, color="rgba(0,0,0,0)", line=dict(width=3)),
+                        selectedpoints=[chosen[0] * 10 + chosen[1]], selected=dict(marker=dict(color="#d62728")),
+                        hovertemplate="true %{y}, predicted %{x}: %{customdata} images<br>click to see them"
+                                      "<extra></extra>")
+    return fig
 
 
 def network_diagram(sizes, activation: str, output: str, height: int = 300, shown: int = 12) -> go.Figure:

@@ -147,6 +147,23 @@ def test_teaching_a_drawn_digit_another_label_moves_the_prediction(page):
     assert prediction(page) == "7"  # back to the shipped model, which never changed
 
 
+def test_clicking_a_confusion_matrix_cell_shows_its_images(page):
+    go(page, "Evaluate")
+    page.wait_for_function("() => document.querySelector('.st-key-confusion .js-plotly-plot')?._fullLayout",
+                           timeout=30_000)
+    x, y = page.evaluate("""() => {
+        const el = document.querySelector('.st-key-confusion .js-plotly-plot'), box = el.getBoundingClientRect();
+        const {xaxis, yaxis} = el._fullLayout;               // the centre of cell (true 3, predicted 5), plus 12 px
+        return [box.left + xaxis._offset + xaxis.d2p('5') + 12, box.top + yaxis._offset + yaxis.d2p('3') + 12]; }""")
+    page.mouse.click(x, y)
+    main = page.locator("[data-testid=stMain]")
+    main.get_by_text("of a 3 read as 5").wait_for(timeout=30_000)
+    settle(page)
+    boxes = main.locator("[data-testid=stSelectbox] input")
+    assert [boxes.nth(0).input_value(), boxes.nth(1).input_value()] == ["3", "5"]
+    screenshot(page, "evaluate-cell")
+
+
 def test_the_first_visitor_after_a_start_who_opens_a_page_link_gets_the_whole_app(browser):
     """Streamlit would run pages/draw.py alone (legacy mode) for a cold deep link; the app must recover."""
     port = free_port()
