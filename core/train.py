@@ -155,27 +155,29 @@ class Trainer:
         return loss, int(np.sum(fwd.P.argmax(1) == yb))
 
 
-def estimate_seconds(config: TrainConfig, train_images: int, timed_images: int = 2560) -> float:
+def estimate_seconds(config: TrainConfig, train_images: int, timed_images: int = 2560, budget: float = 0.1) -> float:
     """How long `config` would train on this machine now: a few timed steps on random data, scaled to all the steps.
 
-    The first step is not timed (it pays one-off costs). Steps of more than 512 images are timed on 512 and
-    scaled by batch size (the cost is linear in it); small batches get more steps, about `timed_images` images
-    in all, since a handful of 10-image steps gave twice the real time. Each epoch's validation, a forward pass
-    only, costs about a third of training on as many images.
+    The first step is not timed (it pays one-off costs). Then steps are timed until `timed_images` images or
+    `budget` seconds, at least 5 steps (five 10-image steps gave up to twice the real time). Steps of more than
+    512 images are timed on 512 and scaled by batch size (the cost is linear in it). Each epoch's validation, a
+    forward pass only, costs about a third of training on as many images.
     """
     batch = train_images if config.batch_size is None else min(config.batch_size, train_images)
     timed = min(batch, 512)
-    trials = max(5, timed_images // timed)
+    most = max(5, timed_images // timed)
     rng = np.random.default_rng(0)
-    n = timed * (trials + 1)
+    n = timed * (most + 1)
     splits = Splits(rng.random((n, 784), np.float32), rng.integers(0, 10, n), np.empty((0, 784), np.float32),
                     np.empty(0, int))
     steps = Trainer(replace(config, batch_size=timed, epochs=1, learning_rate=1e-6), splits).run(1)
     next(steps)
-    began = time.perf_counter()
+    began, done = time.perf_counter(), 0
     for _ in steps:
-        pass
-    per_image = (time.perf_counter() - began) / (timed * trials)
+        done += 1
+        if done == most or (done >= 5 and time.perf_counter() - began > budget):
+            break
+    per_image = (time.perf_counter() - began) / (timed * done)
     return per_image * (train_images + config.val_size / 3) * config.epochs
 
 

@@ -1,0 +1,56 @@
+"""The Train page's time estimate against the real training time, for every preset, side by side.
+
+Each preset trains for one epoch (two for full-batch ones, whose first step pays one-off costs) on a share of
+the training images; its estimate is measured just before, as the page does, and in a fresh process that has
+allocated nothing large yet. The server and the training process both start by loading images, so they are
+like the warm column: until a process has freed a large array, glibc hands out big blocks with fresh pages each
+time (its dynamic mmap threshold), and convolutional steps run about 1.5× slower there.
+
+    python benchmarks/estimate_accuracy.py [--images 10000]
+"""
+import argparse
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from core.data import load_mnist  # noqa: E402
+from core.presets import PRESETS, preset_config  # noqa: E402
+from core.train import Trainer, estimate_seconds, make_splits  # noqa: E402
+
+
+def config_for(name: str, images: int):
+    config = preset_config(name, train_size=images)
+    return replace(config, epochs=2 if config.batch_size is None else 1)
+
+
+def fresh_estimate(name: str, images: int) -> float:
+    code = (f"from benchmarks.estimate_accuracy import config_for; from core.train import estimate_seconds; "
+            f"c = config_for({name!r}, {images}); print(estimate_seconds(c, c.train_size))")
+    return float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                                check=True).stdout)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--images", type=int, default=10_000, help="training images per preset (default 10,000)")
+    images = parser.parse_args().images
+    train_images, train_labels = load_mnist("train")
+    print(f"{'preset':<18} {'fresh est.':>10} {'estimate':>9} {'actual':>8} {'actual / estimate':>18}")
+    for name in PRESETS:
+        config = config_for(name, images)
+        fresh = fresh_estimate(name, images)
+        estimate = estimate_seconds(config, config.train_size)
+        trainer = Trainer(config, make_splits(config, train_images, train_labels))
+        began = time.perf_counter()
+        for _ in trainer.run():
+            pass
+        actual = time.perf_counter() - began
+        print(f"{name:<18} {fresh:9.2f}s {estimate:8.2f}s {actual:7.2f}s {actual / estimate:18.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
