@@ -40,7 +40,7 @@ st.markdown(f"One image through **{model.label}** ({model.architecture}), with t
 x, known = choose_image("hiw")
 if isinstance(net, ConvNet):
     st.header("Convolution and pooling, step by step")
-    convolution_steps(net, x, "hiw_conv")
+    convolution_steps(net, x, known if known is not None else int(net.predict(x[None])[0]), "hiw_conv")
     st.info("The layer-by-layer forward and backward walkthrough on this page is written for dense networks: pick "
             "one in the sidebar (the shipped **fast** model, say) to see it.", icon=":material/info:")
     st.stop()
@@ -204,4 +204,4 @@ if cnn is None:
 else:
     st.markdown(f"A convolutional network (the shipped **{cnn.label}**) does not give every pixel its own weight: "
                 "a small kernel is slid over the image, so the same few weights look for the same stroke everywhere.")
-    convolution_steps(cnn.network, x, "hiw_conv")
+    convolution_steps(cnn.network, x, label, "hiw_conv")

@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 from core.cnn import ConvNet
 from core.conv import conv_forward
 from core.data import load_mnist, to_inputs
+from core.losses import OUTPUTS
 from core.io import load_model
 from tests.test_pages import TIMEOUT, WEIGHTS, array, figure, open_page, picker, seven_png
 
@@ -109,6 +110,13 @@ def test_how_it_works_computes_one_convolution_output_with_the_real_numbers(cnn_
     assert np.allclose(products, np.round(patch * K[:, :, 0, 2], 4), atol=1e-4)
     assert any("max =" in m.value for m in at.markdown)
     assert any(i.value.startswith("The layer-by-layer") for i in at.info)
+    exact = cnn.copy(np.float64)                                         # backward: filter 2's kernel gradient
+    fwd = exact.forward(x[None].astype(np.float64))
+    dK = exact.backward(fwd, OUTPUTS["softmax"].delta(fwd.P, np.array([7])))["K1"][:, :, 0, 2]
+    i, j = np.unravel_index(np.argmax(np.abs(dK)), dK.shape)
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Backprop (colsᵀ dZ)"] == f"{dK[i, j]:.6e}" == shown["Sum over positions"]
+    assert float(shown["Relative error"]) < 1e-6 and shown["Nudge K by ±1e-04"][:5] == f"{dK[i, j]:.6e}"[:5]
 
 
 def test_step_tables_show_zero_products_as_zero_not_minus_zero():

@@ -31,9 +31,10 @@ def digit(image, title: str | None = None, height: int = 260, zmax=None, square:
 
 
 def weight_image(weights, title: str | None = None, height: int = 300, name: str = "weight") -> go.Figure:
-    """784 signed values (a neuron's weights, a gradient) as 28x28, blue negative, red positive, centred at 0."""
+    """Signed values (a neuron's 784 weights as 28x28, a gradient map), blue negative, red positive, centred at 0."""
     limit = float(np.abs(weights).max()) or 1.0
-    trace = go.Heatmap(z=np.reshape(weights, (28, 28)), colorscale=DIVERGING, zmin=-limit, zmax=limit, zmid=0,
+    grid = weights if np.ndim(weights) == 2 else np.reshape(weights, (28, 28))
+    trace = go.Heatmap(z=grid, colorscale=DIVERGING, zmin=-limit, zmax=limit, zmid=0,
                        hovertemplate="pixel (%{y}, %{x})<br>" + name + " %{z:.4f}<extra></extra>")
     return go.Figure(trace, layout(height, title, square=True))
 

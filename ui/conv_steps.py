@@ -1,4 +1,5 @@
-"""How it works, for convolution and pooling: one output value computed as the kernel slides, and a pool's maximum."""
+"""How it works, for convolution and pooling: one output value computed as the kernel slides, a pool's maximum,
+and the gradient of a kernel on the way back."""
 import inspect
 
 import numpy as np
@@ -8,7 +9,11 @@ import streamlit as st
 from core import conv
 from core.activations import ACTIVATIONS
 from core.cnn import ConvNet
+from core.explain import walkthrough
+from core.gradcheck import nudge, relative_error
 from ui import charts, state
+
+NUDGE = 1e-4  # the finite difference's ε: smaller ones drown in rounding when the loss is tiny
 
 
 def grid_table(values, highlight=None):
@@ -22,8 +27,9 @@ def grid_table(values, highlight=None):
     return shown.apply(lambda _: marks, axis=None)
 
 
-def convolution_steps(net: ConvNet, x, key: str):
-    """The first convolution of `net` on image x (784,): one output value, then the max-pool over its maps."""
+def convolution_steps(net: ConvNet, x, label: int, key: str):
+    """The first convolution of `net` on image x (784,): one output value, the max-pool over its maps, and the
+    gradient of a kernel for `label`."""
     K, b = net.params()["K1"], net.params()["b1"]                    # (k, k, 1, F), (F,)
     k, _, _, filters = K.shape
     padding = net.convs[0][2]
@@ -66,6 +72,7 @@ def convolution_steps(net: ConvNet, x, key: str):
                "(im2col) and does one matrix product.")
     st.code(inspect.getsource(conv.im2col) + "\n\n" + inspect.getsource(conv.conv_forward), language="python")
     pooling_steps(maps[0, :, :, f], row, col, net.activation, key)
+    kernel_gradient_steps(net, x, label, f, key)
 
 
 def pooling_steps(feature_map, row: int, col: int, activation: str, key: str):
@@ -88,3 +95,44 @@ def pooling_steps(feature_map, row: int, col: int, activation: str, key: str):
                        key=f"{key}_pooled")
     st.code(inspect.getsource(conv.maxpool_forward) + "\n\n" + inspect.getsource(conv.maxpool_backward),
             language="python")
+
+
+def kernel_gradient_steps(net: ConvNet, x, label: int, f: int, key: str):
+    """Backward into the first convolution: filter f's dL/dZ map, its kernel gradient, and one entry three ways."""
+    exact = net.copy(np.float64)                                    # float64, so the checks below are exact
+    w = walkthrough(exact, x, label)
+    dZ = w.deltas["d1"][0, :, :, f]                                 # dL/dZ of conv 1, filter f: (Ho, Wo)
+    dK = w.grads["K1"][:, :, 0, f]                                  # (k, k)
+    k, padding = dK.shape[0], exact.convs[0][2]
+    i, j = np.unravel_index(int(np.argmax(np.abs(dK))), dK.shape)
+    Ho, Wo = dZ.shape
+    image = conv.pad(np.asarray(x, np.float64).reshape(1, 28, 28, 1), k, k, padding)[0, :, :, 0]
+    shifted = image[i:i + Ho, j:j + Wo]                             # the pixel K[i, j] met at every position
+    by_hand = float(np.sum(shifted * dZ))                           # dK[i, j] = sum_{y,x} Xp[y+i, x+j] dZ[y, x]
+    check = nudge(exact, "K1", (i, j, 0, f), np.asarray(x, np.float64)[None], np.array([label]), NUDGE)
+    st.subheader("Backward: the gradient of a kernel")
+    st.markdown(f"With the label **{label}**, backpropagation brings dL/dZ back to the first convolution: one number "
+                f"per position and filter. Pooling passes a gradient only to the value each window kept, and "
+                f"{net.activation} only where it was active, so most of filter {f}'s map is exactly zero "
+                f"({int(np.sum(dZ != 0))} of {dZ.size} positions are not). Each kernel weight met a pixel at every "
+                "position, so its gradient adds up pixel × dL/dZ over all of them: dK = colsᵀ dZ, as a dense layer's "
+                "dW = Xᵀ dZ.")
+    left, mid, right = st.columns(3)
+    left.plotly_chart(charts.weight_image(dZ, f"dL/dZ of filter {f} at every position", name="dL/dZ"),
+                      key=f"{key}_dZ")
+    mid.plotly_chart(charts.digit(shifted, f"the pixel under K[{i}, {j}] at every position", height=300),
+                     key=f"{key}_shifted")
+    right.plotly_chart(charts.mosaic(dK[None], 1, [f"filter {f}"], width=300, diverging=True,
+                                     title=f"dK of filter {f}: largest at [{i}, {j}]"), key=f"{key}_dK")
+    st.latex(rf"\frac{{\partial L}}{{\partial K_{{{i}{j}}}}} = \sum_{{y,x}} X_{{y+{i},\,x+{j}}}\, "
+             rf"\frac{{\partial L}}{{\partial Z_{{yx}}}} = {by_hand:.6e}")
+    cols = st.columns(4)
+    cols[0].metric("Sum over positions", f"{by_hand:.6e}")
+    cols[1].metric("Backprop (colsᵀ dZ)", f"{dK[i, j]:.6e}")
+    cols[2].metric(f"Nudge K by ±{NUDGE:.0e}", f"{check['slope']:.6e}")
+    cols[3].metric("Relative error", f"{relative_error(check['slope'], dK[i, j]):.1e}")
+    st.caption(f"The loss for this image is {w.loss:.2e}. When the network is sure (a tiny loss), the two nudged "
+               "losses differ only in their last digits, where float64's rounding of p ≈ 1 shows, and a nudge can "
+               "cross a relu or pooling kink; agreement to 1e-4 or better still says the backward code is right. "
+               "An image the network gets wrong has much larger gradients.")
+    st.code(inspect.getsource(conv.conv_backward), language="python")
