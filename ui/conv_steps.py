@@ -127,10 +127,10 @@ def kernel_gradient_steps(net: ConvNet, x, label: int, f: int, key: str):
     st.latex(rf"\frac{{\partial L}}{{\partial K_{{{i}{j}}}}} = \sum_{{y,x}} X_{{y+{i},\,x+{j}}}\, "
              rf"\frac{{\partial L}}{{\partial Z_{{yx}}}} = {by_hand:.6e}")
     cols = st.columns(4)
-    cols[0].metric("Sum over positions", f"{by_hand:.6e}")
-    cols[1].metric("Backprop (colsᵀ dZ)", f"{dK[i, j]:.6e}")
-    cols[2].metric(f"Nudge K by ±{NUDGE:.0e}", f"{check['slope']:.6e}")
-    cols[3].metric("Relative error", f"{relative_error(check['slope'], dK[i, j]):.1e}")
+    cols[0].metric("dK by the sum over positions", f"{by_hand:.6e}")
+    cols[1].metric("dK by backprop (colsᵀ dZ)", f"{dK[i, j]:.6e}")
+    cols[2].metric(f"dK by nudging K ±{NUDGE:.0e}", f"{check['slope']:.6e}")
+    cols[3].metric("Relative error, nudge vs backprop", f"{relative_error(check['slope'], dK[i, j]):.1e}")
     st.caption(f"The loss for this image is {w.loss:.2e}. When the network is sure (a tiny loss), the two nudged "
                "losses differ only in their last digits, where float64's rounding of p ≈ 1 shows, and a nudge can "
                "cross a relu or pooling kink; agreement to 1e-4 or better still says the backward code is right. "
