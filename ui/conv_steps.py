@@ -72,7 +72,7 @@ def convolution_steps(net: ConvNet, x, label: int, key: str):
                "(im2col) and does one matrix product.")
     st.code(inspect.getsource(conv.im2col) + "\n\n" + inspect.getsource(conv.conv_forward), language="python")
     pooling_steps(maps[0, :, :, f], row, col, net.activation, key)
-    kernel_gradient_steps(net, x, label, f, key)
+    kernel_gradient_steps(net, x, image, label, f, key)
 
 
 def pooling_steps(feature_map, row: int, col: int, activation: str, key: str):
@@ -97,16 +97,16 @@ def pooling_steps(feature_map, row: int, col: int, activation: str, key: str):
             language="python")
 
 
-def kernel_gradient_steps(net: ConvNet, x, label: int, f: int, key: str):
-    """Backward into the first convolution: filter f's dL/dZ map, its kernel gradient, and one entry three ways."""
+def kernel_gradient_steps(net: ConvNet, x, image, label: int, f: int, key: str):
+    """Backward into the first convolution: filter f's dL/dZ map, its kernel gradient, and one entry three ways.
+
+    `image` is x as the convolution saw it, padded (2-D)."""
     exact = net.copy(np.float64)                                    # float64, so the checks below are exact
     w = walkthrough(exact, x, label)
     dZ = w.deltas["d1"][0, :, :, f]                                 # dL/dZ of conv 1, filter f: (Ho, Wo)
     dK = w.grads["K1"][:, :, 0, f]                                  # (k, k)
-    k, padding = dK.shape[0], exact.convs[0][2]
     i, j = np.unravel_index(int(np.argmax(np.abs(dK))), dK.shape)
     Ho, Wo = dZ.shape
-    image = conv.pad(np.asarray(x, np.float64).reshape(1, 28, 28, 1), k, k, padding)[0, :, :, 0]
     shifted = image[i:i + Ho, j:j + Wo]                             # the pixel K[i, j] met at every position
     by_hand = float(np.sum(shifted * dZ))                           # dK[i, j] = sum_{y,x} Xp[y+i, x+j] dZ[y, x]
     check = nudge(exact, "K1", (i, j, 0, f), np.asarray(x, np.float64)[None], np.array([label]), NUDGE)
