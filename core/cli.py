@@ -67,7 +67,7 @@ def evaluate_command(argv=None) -> int:
     except (ModelFileError, DataError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    sizes = "-".join(map(str, network.sizes))
-    print(f"{args.path}: {sizes} {network.activation}/{network.output}, recorded accuracy {meta.get('test_accuracy')}")
+    print(f"{args.path}: {network.architecture}, {network.activation}/{network.output}, "
+          f"recorded accuracy {meta.get('test_accuracy')}")
     print(f"test_accuracy={network.accuracy(to_inputs(images), labels):.4f}")
     return 0

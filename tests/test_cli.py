@@ -3,7 +3,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+import pytest
+
+from core.cnn import ConvNet
+from core.io import load_model, save_model
+
 ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = sorted((ROOT / "weights").glob("*.npz"))
 
 
 def run(*args):
@@ -41,3 +48,25 @@ def test_evaluate_explains_a_bad_file(tmp_path):
     bad.write_text("not a model")
     result = run("-m", "core.evaluate", str(bad))
     assert result.returncode == 1 and "not a model file" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_every_model_kind_ships_and_is_evaluated_below():
+    kinds = {type(load_model(path)[0]).__name__ for path in SHIPPED}
+    assert kinds == {"Network", "ConvNet"} and len(SHIPPED) >= 7
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_every_shipped_model_evaluates_from_the_command_line_to_its_recorded_accuracy(path):
+    result = run("-m", "core.evaluate", str(path.relative_to(ROOT)))
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    _, meta = load_model(path)
+    assert result.stdout.strip().splitlines()[-1] == f"test_accuracy={meta['test_accuracy']:.4f}"
+
+
+def test_a_new_convnet_with_a_sigmoid_output_evaluates_from_the_command_line(tmp_path, mnist_test):
+    network = ConvNet.create(((3, 3, "valid"),), hidden=(5,), output="sigmoid", seed=2)
+    save_model(tmp_path / "cnn.npz", network)
+    result = run("-m", "core.evaluate", str(tmp_path / "cnn.npz"))
+    assert result.returncode == 0, result.stderr
+    assert "conv 3@3×3 valid" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == f"test_accuracy={network.accuracy(*mnist_test):.4f}"
