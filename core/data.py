@@ -6,6 +6,7 @@ import csv
 import gzip
 import hashlib
 import io
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -47,9 +48,12 @@ def read_idx(path) -> np.ndarray:
     if path.suffix == ".gz":
         try:
             raw = gzip.decompress(raw)
-        except (OSError, EOFError) as err:
-            raise DataError(f"{path.name}: not a valid gzip file ({err}); {FIX}.") from None
-    return parse_idx(raw, path.name)
+        except (OSError, EOFError, zlib.error) as err:  # a damaged byte fails the CRC, the length or the inflate
+            raise DataError(f"{path}: not a valid gzip file ({err}); {FIX}.") from None
+    try:
+        return parse_idx(raw, str(path))
+    except DataError as err:
+        raise DataError(f"{err} To repair it, {FIX}.") from None
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -59,9 +63,15 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _expected_sha256(root: Path) -> dict:
+    """SHA256SUMS as {file name: hex digest}, one `digest  name` per line."""
     sums = root / "SHA256SUMS"
-    lines = _read_bytes(sums).decode().split("\n")
-    return {name: digest for digest, name in (line.split() for line in lines if line.strip())}
+    try:
+        rows = [line.split() for line in _read_bytes(sums).decode("ascii").splitlines() if line.strip()]
+    except UnicodeDecodeError:
+        rows = [["damaged"]]
+    if not all(len(row) == 2 and len(row[0]) == 64 for row in rows):
+        raise DataError(f"{sums}: damaged (each line must be a SHA-256 digest and a file name); {FIX}.")
+    return {name: digest for digest, name in rows}
 
 
 def load_mnist(split: str = "train", root=DATA_DIR) -> tuple:
@@ -73,8 +83,10 @@ def load_mnist(split: str = "train", root=DATA_DIR) -> tuple:
     expected = _expected_sha256(root)
     arrays = []
     for name in (image_file, label_file):
+        if name not in expected:
+            raise DataError(f"{root / 'SHA256SUMS'}: damaged (it has no line for {name}); {FIX}.")
         raw = _read_bytes(root / name)
-        if hashlib.sha256(raw).hexdigest() != expected.get(name):
+        if hashlib.sha256(raw).hexdigest() != expected[name]:
             raise DataError(f"{root / name}: checksum does not match SHA256SUMS (the file is altered "
                             f"or truncated); {FIX}.")
         arrays.append(read_idx(root / name))
@@ -130,8 +142,11 @@ def load_kaggle_csv(source, max_rows: int = 100_000) -> tuple:
 
 
 def to_inputs(images: np.ndarray, dtype=np.float32) -> np.ndarray:
-    """Flatten uint8 images (N, 28, 28) into the rows the network reads: X (N, 784), pixels in [0, 1]."""
-    return images.reshape(len(images), -1).astype(dtype) / dtype(255)
+    """Flatten uint8 images (N, 28, 28) into the rows the network reads: X (N, 784), pixels in [0, 1].
+
+    `dtype` is anything NumPy reads as a float type: np.float32, "float64", np.dtype("float64")."""
+    dtype = np.dtype(dtype)
+    return images.reshape(len(images), -1).astype(dtype) / dtype.type(255)
 
 
 def train_val_split(n: int, val_size: int, seed: int = 0) -> tuple:

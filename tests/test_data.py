@@ -69,6 +69,44 @@ def test_damaged_file_fails_its_checksum(tmp_path, damage):
         load_mnist("test", root)
 
 
+def test_one_damaged_byte_anywhere_in_a_gzipped_file_is_a_data_error_or_harmless(tmp_path):
+    """The first 40 bytes (gzip's header, the start of the stream), the last 8 (its CRC and length) and some
+    bytes between (150 of the labels file, 30 of the images file), each flipped in turn (one at a time)."""
+    for name, sampled in [("t10k-labels-idx1-ubyte.gz", 150), ("t10k-images-idx3-ubyte.gz", 30)]:
+        original = (DATA_DIR / name).read_bytes()
+        intact = read_idx(DATA_DIR / name)
+        assert original[3] == 0x08  # the header holds the original file name, ended by a zero byte:
+        header_end = original.index(b"\0", 10) + 1  # time stamp, flags and name are not checked by gzip
+        between = np.random.default_rng(0).choice(np.arange(40, len(original) - 8), sampled, replace=False)
+        damaged = tmp_path / name
+        for i in [*range(40), *between, *range(len(original) - 8, len(original))]:
+            raw = bytearray(original)
+            raw[i] ^= 0x5A
+            damaged.write_bytes(bytes(raw))
+            try:
+                array = read_idx(damaged)
+            except DataError as err:
+                assert str(damaged) in str(err) and "copy the canonical files again" in str(err), err
+            else:
+                assert i < header_end and np.array_equal(array, intact), f"byte {i} of {name} damaged unnoticed"
+
+
+def test_a_damaged_checksum_list_is_a_data_error_naming_it(tmp_path):
+    root = copy_mnist(tmp_path)
+    sums = root / "SHA256SUMS"
+    for damaged in [b"\xff\xfe not text", sums.read_bytes()[:70], b"abc\n", sums.read_bytes().replace(b"  ", b"")]:
+        sums.write_bytes(damaged)
+        with pytest.raises(DataError, match=r"SHA256SUMS: damaged .*copy the canonical files again"):
+            load_mnist("test", root)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, "float64", np.dtype("float64"), float, np.float32, "f4"])
+def test_to_inputs_takes_any_float_type_numpy_understands(mnist_train, dtype):
+    X = to_inputs(mnist_train[0][:2], dtype)
+    assert X.dtype == np.dtype(dtype) and X.max() == 1.0
+    assert X[0, 7 * 28 + 12] == pytest.approx(mnist_train[0][0, 7, 12] / 255)
+
+
 def test_to_inputs_flattens_and_scales_to_unit_range(mnist_train):
     X = to_inputs(mnist_train[0][:5])
     assert X.shape == (5, 784) and X.dtype == np.float32
