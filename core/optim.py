@@ -22,7 +22,13 @@ class SGD:
 
 
 class Adam:
-    """Adam: running means of the gradient (m) and its square (v), bias-corrected; W <- W - lr m^ / (sqrt(v^) + eps)."""
+    """Adam as Kingma & Ba (2015) write it in their Algorithm 1, step t = 1, 2, ...
+
+    m <- b1 m + (1 - b1) g          running mean of the gradient
+    v <- b2 v + (1 - b2) g^2        running mean of its square
+    m^ = m / (1 - b1^t),  v^ = v / (1 - b2^t)    bias corrections (m and v start at 0)
+    W <- W - lr m^ / (sqrt(v^) + eps)
+    """
 
     def __init__(self, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
@@ -30,8 +36,8 @@ class Adam:
 
     def step(self, params: dict, grads: dict, lr: float):
         self.t += 1
-        # fold both bias corrections into the step size: lr_t = lr sqrt(1 - b2^t) / (1 - b1^t)
-        lr_t = lr * math.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)
+        m_correction = 1 - self.beta1 ** self.t
+        v_correction = 1 - self.beta2 ** self.t
         for name, p in params.items():
             g = grads[name]
             m = self.m.setdefault(name, np.zeros_like(p))
@@ -39,16 +45,17 @@ class Adam:
             tmp = self.scratch.setdefault(name, np.empty_like(p))  # reused: no new buffers on the hot path
             np.subtract(g, m, out=tmp)
             tmp *= 1 - self.beta1
-            m += tmp                      # m = b1 m + (1 - b1) g
+            m += tmp                                  # m = b1 m + (1 - b1) g
             np.multiply(g, g, out=tmp)
             tmp -= v
             tmp *= 1 - self.beta2
-            v += tmp                      # v = b2 v + (1 - b2) g^2
+            v += tmp                                  # v = b2 v + (1 - b2) g^2
             np.sqrt(v, out=tmp)
+            tmp *= 1 / math.sqrt(v_correction)        # sqrt(v^) = sqrt(v / (1 - b2^t))
             tmp += self.eps
             np.divide(m, tmp, out=tmp)
-            tmp *= lr_t
-            p -= tmp                      # W = W - lr_t m / (sqrt(v) + eps)
+            tmp *= lr / m_correction                  # lr m^ / (sqrt(v^) + eps), with m^ = m / (1 - b1^t)
+            p -= tmp
 
 
 OPTIMIZERS = {"sgd": lambda momentum: SGD(0.0), "momentum": lambda momentum: SGD(momentum),
