@@ -143,18 +143,24 @@ def _parameters(arrays: dict) -> tuple:
         if W.ndim != 2 or b.ndim != 1 or W.shape[0] != width or b.shape != (W.shape[1],):
             raise ModelFileError(f"Layer {l} has W{l} {W.shape} and b{l} {b.shape}; the layers must chain "
                                  f"784 -> ... -> 10, so W{l} should have {width} rows and b{l} one value per column.")
-        _check_numbers(f"Layer {l}", W, b)
         width = W.shape[1]
     if width != CLASSES:
         raise ModelFileError(f"The last layer has {width} outputs; a digit classifier needs 10.")
+    _check_numbers(arrays)
     return weights, biases
 
 
-def _check_numbers(what: str, *arrays):
-    if any(a.dtype not in (np.float32, np.float64) or a.dtype != arrays[0].dtype for a in arrays):
-        raise ModelFileError(f"{what} has dtype {'/'.join(str(a.dtype) for a in arrays)}; expected float32 or float64.")
-    if not all(np.isfinite(a).all() for a in arrays):
-        raise ModelFileError(f"{what} contains NaN or infinite values.")
+def _check_numbers(arrays: dict):
+    """Every parameter float32, or every one float64 (one precision for the whole network), and finite."""
+    names_of = {}
+    for name, a in arrays.items():
+        names_of.setdefault(str(a.dtype), []).append(name)
+    if len(names_of) != 1 or next(iter(names_of)) not in ("float32", "float64"):
+        listed = ", ".join(f"{dtype} ({' '.join(sorted(names))})" for dtype, names in sorted(names_of.items()))
+        raise ModelFileError(f"The model's arrays are {listed}; a model holds all float32 or all float64.")
+    for name, a in arrays.items():
+        if not np.isfinite(a).all():
+            raise ModelFileError(f"{name} contains NaN or infinite values.")
 
 
 def _conv_network(arrays: dict, meta: dict) -> ConvNet:
@@ -171,5 +177,5 @@ def _conv_network(arrays: dict, meta: dict) -> ConvNet:
     for name, shape in expected.items():
         if arrays[name].shape != shape:
             raise ModelFileError(f"{name} has shape {arrays[name].shape}; the recorded blocks need {shape}.")
-    _check_numbers("The model", *arrays.values())
+    _check_numbers(arrays)
     return ConvNet.from_arrays(convs, hidden, arrays, meta["activation"], meta["output"])

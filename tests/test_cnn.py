@@ -205,6 +205,10 @@ def test_convnet_file_with_wrong_shapes_or_blocks_is_refused():
         load_model(npz_bytes({k: v for k, v in net.params().items() if k != "b1"}, meta))
     with pytest.raises(ModelFileError, match="NaN"):
         load_model(npz_bytes({**net.params(), "K1": np.full((3, 3, 1, 2), np.nan)}, meta))
+    with pytest.raises(ModelFileError, match=r"b1 has shape \(3,\); the recorded blocks need \(2,\)"):
+        load_model(npz_bytes({**net.params(), "b1": np.zeros(3, np.float32)}, meta))
+    with pytest.raises(ModelFileError, match=r"float32 \(W3\), float64 \(K1 W2 b1 b2 b3\)"):
+        load_model(npz_bytes({**net.params(), "W3": net.params()["W3"].astype(np.float32)}, meta))
 
 
 def test_shifting_moves_pixels_and_fills_with_black():

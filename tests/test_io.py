@@ -78,8 +78,15 @@ def zip_bomb_header() -> bytes:
     (npz(**{k: v for k, v in valid_arrays().items() if k != "b2"}), "Expected parameters W1, b1, ..., W2, b2"),
     (npz(**{**valid_arrays(), "W1": np.zeros((700, 3), np.float32)}), "must chain 784"),
     (npz(**{**valid_arrays(), "W2": np.zeros((3, 9), np.float32), "b2": np.zeros(9, np.float32)}), "needs 10"),
-    (npz(**{**valid_arrays(), "W1": np.zeros((784, 3), np.int32)}), "expected float32 or float64"),
-    (npz(**{**valid_arrays(), "b1": np.array([0, np.nan, 0], np.float32)}), "NaN or infinite"),
+    (npz(**{**valid_arrays(), "b1": np.zeros(4, np.float32)}), "b1 \\(4,\\).*b1 one value per column"),
+    (npz(**{**valid_arrays(), "b2": np.zeros(3, np.float32)}), "b2 \\(3,\\).*b2 one value per column"),
+    (npz(**{**valid_arrays(), "b1": np.zeros((1, 3), np.float32)}), "b1 \\(1, 3\\)"),
+    (npz(**{**valid_arrays(), "W1": np.zeros((784, 3), np.int32)}), r"int32 \(W1\); a model holds all float32 or all float64"),
+    (npz(**{**valid_arrays(), "b1": np.zeros(3, np.float64)}), r"float32 \(W1 W2 b2\), float64 \(b1\)"),
+    (npz(**{**valid_arrays(), "W2": np.zeros((3, 10), np.float64), "b2": np.zeros(10, np.float64)}),
+     r"float32 \(W1 b1\), float64 \(W2 b2\); a model holds all float32 or all float64"),
+    (npz(**{**valid_arrays(), "b1": np.array([0, np.nan, 0], np.float32)}), "b1 contains NaN or infinite"),
+    (npz(**{**valid_arrays(), "W2": np.full((3, 10), np.inf, np.float32)}), "W2 contains NaN or infinite"),
 ])
 def test_bad_model_files_are_rejected_with_a_clear_message(raw, message):
     with pytest.raises(ModelFileError, match=message):
