@@ -4,9 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from core.optim import SGD, Adam, scheduled_lr
 from core.presets import PRESETS, TrainConfig, preset_config
-from core.train import Trainer, TrainingDiverged, make_splits
+from core.train import Splits, Trainer, TrainingDiverged, make_splits, split_images
 
 
 @pytest.fixture(scope="module")
@@ -103,34 +102,105 @@ def test_nan_in_the_weights_is_reported_as_nan(small_splits):
         list(trainer.run())
 
 
-def test_sgd_with_momentum_accumulates_velocity():
-    p, g = {"w": np.array([1.0])}, {"w": np.array([2.0])}
-    opt = SGD(momentum=0.5)
-    opt.step(p, g, lr=0.1)  # v = 2, w = 1 - 0.2 = 0.8
-    opt.step(p, g, lr=0.1)  # v = 0.5*2 + 2 = 3, w = 0.8 - 0.3 = 0.5
-    assert p["w"][0] == pytest.approx(0.5)
-
-
-def test_adam_first_step_moves_each_weight_by_the_learning_rate():
-    p = {"w": np.array([1.0, 1.0])}
-    Adam().step(p, {"w": np.array([1e-3, -50.0])}, lr=0.01)  # m^/sqrt(v^) = sign(g) on step 1
-    assert p["w"] == pytest.approx([0.99, 1.01], abs=1e-5)
-
-
-def test_schedules():
-    assert scheduled_lr(0.1, "constant", 7.5, 10) == 0.1
-    assert scheduled_lr(0.1, "step", 4.9, 10, step_every=5) == 0.1
-    assert scheduled_lr(0.1, "step", 5.0, 10, step_every=5) == pytest.approx(0.05)
-    assert scheduled_lr(0.1, "cosine", 0, 10) == pytest.approx(0.1)
-    assert scheduled_lr(0.1, "cosine", 5, 10) == pytest.approx(0.1 * (0.01 + 0.99 * 0.5))
-    assert scheduled_lr(0.1, "cosine", 10, 10) == pytest.approx(0.001)
-    with pytest.raises(ValueError, match="unknown schedule"):
-        scheduled_lr(0.1, "warmup", 0, 1)
-
-
 def test_presets_carry_their_published_figures_and_can_be_changed():
     assert PRESETS["tutorial-10-10"].config.batch_size is None and PRESETS["tutorial-10-10"].published == 0.85
     assert PRESETS["nielsen-30"].config.hidden == (30,) and PRESETS["nielsen-30"].config.output == "sigmoid"
     assert preset_config("fast", epochs=1).epochs == 1 and PRESETS["fast"].config.epochs == 8
     with pytest.raises(ValueError, match="unknown preset"):
         preset_config("resnet")
+
+
+# --- the Trainer does what it is told ----------------------------------------------------------
+BASE = dict(hidden=(8,), optimizer="momentum", momentum=0.9, learning_rate=0.05, batch_size=100, epochs=2,
+            train_size=300, val_size=100, schedule="constant", step_every=1)
+SETTINGS = {  # every field of TrainConfig, each changed from BASE, but convs (test_cnn.py) and step_every (below)
+    "hidden": (9,), "activation": "tanh", "output": "sigmoid", "init": "lecun", "optimizer": "adam",
+    "learning_rate": 0.02, "momentum": 0.5, "schedule": "step", "batch_size": 50, "epochs": 3, "l2": 0.01,
+    "dropout": 0.3, "seed": 1, "train_size": 200, "val_size": 150,
+}
+
+
+def train_from_the_start(mnist_train, **settings):
+    """What the CLI and the app do: split the images as the settings say, then train."""
+    config = TrainConfig(**{**BASE, **settings})
+    trainer = Trainer(config, make_splits(config, *mnist_train))
+    return trainer, list(trainer.run())
+
+
+def test_every_setting_is_covered():
+    assert set(SETTINGS) | {"convs", "step_every"} == set(TrainConfig.__dataclass_fields__)
+
+
+@pytest.mark.parametrize("field", SETTINGS)
+def test_the_trainer_obeys_every_setting(mnist_train, field):
+    base, base_events = train_from_the_start(mnist_train)
+    changed, events = train_from_the_start(mnist_train, **{field: SETTINGS[field]})
+    same = all(a.shape == b.shape and np.array_equal(a, b)
+               for a, b in zip(base.network.weight_arrays(), changed.network.weight_arrays()))
+    assert not same, f"changing {field} left the trained weights as they were"
+
+
+def test_step_every_sets_when_the_step_schedule_halves_the_rate(mnist_train):
+    _, events = train_from_the_start(mnist_train, schedule="step", step_every=2, epochs=3)
+    rates = [e.learning_rate for e in events if e.kind == "step"]  # 3 steps an epoch
+    assert rates == pytest.approx([0.05] * 6 + [0.025] * 3)
+
+
+def test_each_step_uses_the_scheduled_rate(mnist_train):
+    _, events = train_from_the_start(mnist_train, schedule="cosine", epochs=2)
+    steps = [e for e in events if e.kind == "step"]
+    # step i of an epoch of 3 runs at the rate of (epochs done + i / 3) epochs, of 2 planned
+    expected = [0.05 * (0.01 + 0.99 * (1 + math.cos(math.pi * (k / 3) / 2)) / 2) for k in range(6)]
+    assert [e.learning_rate for e in steps] == pytest.approx(expected, rel=1e-12)
+
+
+def one_full_batch_step(mnist_train, **settings):
+    """The Trainer's first step on 64 images in float64, the same step worked out by hand, and the start."""
+    config = TrainConfig(hidden=(6,), optimizer="sgd", learning_rate=0.5, batch_size=None, epochs=1,
+                         train_size=64, val_size=10, **settings)
+    splits = Splits.from_images(*split_images(config, *mnist_train), dtype=np.float64)
+    trainer = Trainer(config, splits)
+    start, reference = trainer.network.copy(), trainer.network.copy()
+    next(trainer.run())
+    rng = np.random.default_rng([config.seed, 1])  # the Trainer's own generator: first the shuffle, then dropout
+    order = rng.permutation(64)
+    _, grads = reference.gradients(splits.X_train[order], splits.y_train[order], config.l2, config.dropout, rng)
+    for name, p in reference.params().items():
+        p -= config.learning_rate * grads[name]  # W <- W - lr dW
+    return trainer.network, reference, start
+
+
+def test_a_step_with_l2_shrinks_the_weights_as_the_penalty_says(mnist_train):
+    trained, reference, start = one_full_batch_step(mnist_train, l2=0.05)
+    plain, _, _ = one_full_batch_step(mnist_train)
+    for W, R, P, W0 in zip(trained.weights, reference.weights, plain.weights, start.weights):
+        np.testing.assert_allclose(W, R, rtol=1e-12, atol=1e-15)
+        # the penalty (l2/2)||W||^2 adds l2 W to dW, so the step goes lr l2 W further than without it
+        np.testing.assert_allclose(W, P - 0.5 * 0.05 * W0, rtol=1e-9, atol=1e-12)
+
+
+def test_a_step_with_dropout_uses_its_masks(mnist_train):
+    trained, reference, _ = one_full_batch_step(mnist_train, dropout=0.5)
+    plain, _, _ = one_full_batch_step(mnist_train)
+    for W, R in zip(trained.weights, reference.weights):
+        np.testing.assert_allclose(W, R, rtol=1e-12, atol=1e-15)
+    assert not np.allclose(trained.weights[1], plain.weights[1])
+
+
+def test_validation_is_a_seeded_held_out_split_measured_after_each_epoch(mnist_train):
+    images, labels = mnist_train
+    config = TrainConfig(**{**BASE, "epochs": 1})
+    train_images, _, val_images, val_labels = split_images(config, images, labels)
+    assert len(train_images) == 300 and len(val_images) == 100
+    train_rows = {img.tobytes() for img in train_images}
+    assert not any(img.tobytes() in train_rows for img in val_images)  # no image in both
+    again = split_images(config, images, labels)
+    assert np.array_equal(again[2], val_images)  # same seed, same split
+    other = split_images(TrainConfig(**{**BASE, "seed": 1}), images, labels)
+    assert not np.array_equal(other[2], val_images)
+    trainer, events = train_from_the_start(mnist_train, epochs=1)
+    epoch = events[-1]
+    X_val = trainer.splits.X_val
+    assert np.array_equal(X_val, val_images.reshape(100, -1) / np.float32(255))
+    assert epoch.val_accuracy == trainer.network.accuracy(X_val, val_labels)
+    assert epoch.val_loss == pytest.approx(trainer.network.loss(X_val, val_labels), rel=1e-6)
