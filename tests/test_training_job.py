@@ -1,15 +1,20 @@
 """The background training job: the cap on concurrent trainings, pause, stop, idle timeout, failures."""
 import os
 import signal
+import socket
 import threading
 import time
+
+from multiprocessing.connection import Connection
 
 import numpy as np
 import pytest
 
 import ui.training as training
+from core import worker
 from core.data import load_mnist
 from core.presets import TrainConfig
+from core.train import Trainer, make_splits
 from ui.training import TrainingJob
 
 
@@ -73,14 +78,31 @@ def test_pause_gives_the_slot_to_others_and_resume_goes_on(job_of):
     assert job.snapshot().status == "paused"  # said at once; the step under way finishes first
     assert slots.acquire(timeout=1)  # the paused training left its slot
     slots.release()
-    step = job.snapshot().latest.step
-    time.sleep(0.3)
-    assert job.snapshot().latest.step == step  # and it does not train meanwhile
+    step = job.snapshot().latest.step  # the process reported every step before it said "paused"
     job.resume()
     wait_for(lambda: job.snapshot().latest.step > step)
     job.stop()
     job.wait()
     assert job.snapshot().status == "stopped" and job.snapshot().test_accuracy is not None
+
+
+def test_a_paused_training_process_takes_no_step_until_told(mnist_train):
+    """The worker's side, in this process: told to pause, it finishes the step under way and then waits."""
+    trainer = Trainer(config(epochs=1), make_splits(config(), *mnist_train))
+    ours, theirs = (Connection(s.detach()) for s in socket.socketpair())
+    ours.send(("pause",))  # waiting before the first step: obeyed right after it
+    result = []
+    thread = threading.Thread(target=lambda: result.append(worker.run(theirs, trainer, 1)), daemon=True)
+    thread.start()
+    messages = [ours.recv()]
+    while messages[-1] != ("paused",):
+        messages.append(ours.recv())
+    assert [m[0] for m in messages] == ["progress", "paused"] and messages[0][1][-1].step == 1
+    assert trainer.step == 1 and thread.is_alive()  # blocked on the connection, between steps 1 and 2
+    ours.send(("resume",))
+    ours.send(("stop",))  # read with the resume, before any further step
+    thread.join(30)
+    assert result == [True] and trainer.step == 1
 
 
 def test_stop_twice_and_one_more_epoch_after_stopping(job_of):
