@@ -3,7 +3,7 @@ import argparse
 import sys
 import time
 
-from core.data import DataError, load_mnist, to_inputs
+from core.data import DATASETS, DataError, load_dataset, to_inputs
 from core.io import ModelFileError, load_model, save_model
 from core.presets import PRESETS, preset_config
 from core.train import Trainer, TrainingDiverged, make_splits, train_metadata
@@ -27,22 +27,23 @@ def progress_line(event, epochs: int) -> str:
 
 
 def train_command(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m core.train", description="Train a network on MNIST.",
+    parser = argparse.ArgumentParser(prog="python -m core.train", description="Train a network on MNIST or Fashion-MNIST.",
                                      epilog=preset_table(), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--preset", required=True, choices=PRESETS, metavar="NAME", help="one of the presets below")
+    parser.add_argument("--dataset", choices=DATASETS, help="what it learns from (default: the preset's, mnist)")
     parser.add_argument("--epochs", type=int, help="override the preset's number of epochs")
     parser.add_argument("--seed", type=int, help="override the preset's seed (default 0)")
     parser.add_argument("--out", help="where to save the trained model (.npz)")
     args = parser.parse_args(argv)
-    config = preset_config(args.preset, epochs=args.epochs, seed=args.seed)
+    config = preset_config(args.preset, dataset=args.dataset, epochs=args.epochs, seed=args.seed)
     try:
-        trainer = Trainer(config, make_splits(config, *load_mnist("train")))
+        trainer = Trainer(config, make_splits(config, *load_dataset(config.dataset, "train")))
         last_draw = 0.0
         for event in trainer.run():
             if event.kind == "epoch" or time.monotonic() - last_draw > 0.1:
                 sys.stderr.write(progress_line(event, config.epochs))
                 last_draw = time.monotonic()
-        X_test, y_test = load_mnist("test")
+        X_test, y_test = load_dataset(config.dataset, "test")
         accuracy = trainer.network.accuracy(to_inputs(X_test), y_test)
     except (DataError, TrainingDiverged) as err:
         print(f"\nerror: {err}", file=sys.stderr)
@@ -58,16 +59,17 @@ def train_command(argv=None) -> int:
 
 
 def evaluate_command(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m core.evaluate", description="Test a saved model on the 10,000 MNIST test images.")
+    parser = argparse.ArgumentParser(prog="python -m core.evaluate",
+                                     description="Test a saved model on the 10,000 test images of the dataset it learned from.")
     parser.add_argument("path", help="a model file (.npz)")
     args = parser.parse_args(argv)
     try:
         network, meta = load_model(args.path)
-        images, labels = load_mnist("test")
+        images, labels = load_dataset(meta["dataset"], "test")
     except (ModelFileError, DataError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     print(f"{args.path}: {network.architecture}, {network.activation}/{network.output}, "
-          f"recorded accuracy {meta.get('test_accuracy')}")
+          f"{DATASETS[meta['dataset']].title}, recorded accuracy {meta.get('test_accuracy')}")
     print(f"test_accuracy={network.accuracy(to_inputs(images), labels):.4f}")
     return 0

@@ -1,28 +1,57 @@
-"""Reading MNIST: the IDX files that ship in data/mnist, the Kaggle CSV layout, and splits.
+"""The datasets (MNIST and Fashion-MNIST, as IDX files in data/), the Kaggle CSV layout, and splits.
 
-Everything returns plain NumPy arrays: images as uint8 (N, 28, 28), labels as uint8 (N,).
+A dataset is a name, its four files with their checksums, its class names and the word for one of its
+items. Everything returns plain NumPy arrays: images as uint8 (N, 28, 28), labels as uint8 (N,).
 """
 import csv
 import gzip
 import hashlib
 import io
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "mnist"
+DATA_ROOT = Path(__file__).resolve().parent.parent / "data"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """What the app and the command line know of a dataset; its files are data/<name>/ (IDX, gzipped)."""
+    name: str       # as in file names, URLs and model files
+    title: str
+    classes: tuple  # class names by label, 0..9
+    item: str       # one of its items, in words: "digit"
+    items: str      # many: "handwritten digits"
+
+    @property
+    def folder(self) -> Path:
+        return DATA_ROOT / self.name
+
+
+DATASETS = {d.name: d for d in (
+    Dataset("mnist", "MNIST", tuple("0123456789"), "digit", "handwritten digits"),
+    Dataset("fashion-mnist", "Fashion-MNIST", ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
+                                              "Shirt", "Sneaker", "Bag", "Ankle boot"),
+            "item of clothing", "photos of clothes"),
+)}
+DATA_DIR = DATASETS["mnist"].folder
 FILES = {
     "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", 60000),
     "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", 10000),
 }
-FIX = "copy the canonical files again from shared/data/mnist/ into data/mnist/"
 IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 PIXELS = 784
 
 
 class DataError(ValueError):
     """A data file is missing, damaged or not in the expected layout; the message says which and why."""
+
+
+def repair(folder: Path) -> str:
+    """What to do about a missing or damaged file in one dataset's folder."""
+    return f"copy the canonical files again from shared/data/{folder.name}/ into data/{folder.name}/"
 
 
 def parse_idx(raw: bytes, name: str = "IDX data") -> np.ndarray:
@@ -49,16 +78,16 @@ def read_idx(path) -> np.ndarray:
         try:
             raw = gzip.decompress(raw)
         except (OSError, EOFError, zlib.error) as err:  # a damaged byte fails the CRC, the length or the inflate
-            raise DataError(f"{path}: not a valid gzip file ({err}); {FIX}.") from None
+            raise DataError(f"{path}: not a valid gzip file ({err}); {repair(path.parent)}.") from None
     try:
         return parse_idx(raw, str(path))
     except DataError as err:
-        raise DataError(f"{err} To repair it, {FIX}.") from None
+        raise DataError(f"{err} To repair it, {repair(path.parent)}.") from None
 
 
 def _read_bytes(path: Path) -> bytes:
     if not path.is_file():
-        raise DataError(f"{path}: file is missing; {FIX}.")
+        raise DataError(f"{path}: file is missing; {repair(path.parent)}.")
     return path.read_bytes()
 
 
@@ -70,12 +99,20 @@ def _expected_sha256(root: Path) -> dict:
     except UnicodeDecodeError:
         rows = [["damaged"]]
     if not all(len(row) == 2 and len(row[0]) == 64 for row in rows):
-        raise DataError(f"{sums}: damaged (each line must be a SHA-256 digest and a file name); {FIX}.")
+        raise DataError(f"{sums}: damaged (each line must be a SHA-256 digest and a file name); {repair(root)}.")
     return {name: digest for digest, name in rows}
 
 
+def load_dataset(name: str = "mnist", split: str = "train") -> tuple:
+    """Load one split of a dataset by name ("mnist", "fashion-mnist"): images (N, 28, 28) uint8, labels (N,) uint8."""
+    if name not in DATASETS:
+        raise DataError(f"Unknown dataset {name!r}: choose from {', '.join(DATASETS)}.")
+    return load_mnist(split, DATASETS[name].folder)
+
+
 def load_mnist(split: str = "train", root=DATA_DIR) -> tuple:
-    """Load one MNIST split after checking each file's SHA-256: images (N, 28, 28) uint8, labels (N,) uint8."""
+    """Load one split of files in MNIST's layout (MNIST's own by default) after checking each file's SHA-256:
+    images (N, 28, 28) uint8, labels (N,) uint8."""
     if split not in FILES:
         raise ValueError(f"split must be 'train' or 'test', not {split!r}")
     root = Path(root)
@@ -84,11 +121,11 @@ def load_mnist(split: str = "train", root=DATA_DIR) -> tuple:
     arrays = []
     for name in (image_file, label_file):
         if name not in expected:
-            raise DataError(f"{root / 'SHA256SUMS'}: damaged (it has no line for {name}); {FIX}.")
+            raise DataError(f"{root / 'SHA256SUMS'}: damaged (it has no line for {name}); {repair(root)}.")
         raw = _read_bytes(root / name)
         if hashlib.sha256(raw).hexdigest() != expected[name]:
             raise DataError(f"{root / name}: checksum does not match SHA256SUMS (the file is altered "
-                            f"or truncated); {FIX}.")
+                            f"or truncated); {repair(root)}.")
         arrays.append(read_idx(root / name))
     images, labels = arrays
     if images.shape != (count, 28, 28) or labels.shape != (count,):

@@ -15,6 +15,7 @@ import numpy as np
 
 from core.activations import ACTIVATIONS
 from core.cnn import ConvNet
+from core.data import DATASETS
 from core.losses import OUTPUTS
 from core.network import CLASSES, INPUTS, Network
 
@@ -127,6 +128,10 @@ def _metadata(entry) -> dict:
     if meta.get("activation") not in ACTIVATIONS or meta.get("output") not in OUTPUTS:
         raise ModelFileError(f"Unknown activation {meta.get('activation')!r} or output {meta.get('output')!r}; "
                              f"expected one of {sorted(ACTIVATIONS)} and one of {sorted(OUTPUTS)}.")
+    meta.setdefault("dataset", "mnist")  # files from before Fashion-MNIST learned from MNIST
+    if meta["dataset"] not in DATASETS:
+        raise ModelFileError(f"The model learned from an unknown dataset {meta['dataset']!r}; "
+                             f"this app knows {', '.join(DATASETS)}.")
     return meta
 
 

@@ -7,7 +7,9 @@ class TrainConfig:
     """Everything that defines a training run. `batch_size=None` means full-batch gradient descent.
 
     `convs` ((filters, kernel, padding), ...) puts convolution + max-pool blocks before the dense layers.
+    `dataset` names what it learns from (core.data.DATASETS); the caller loads it.
     """
+    dataset: str = "mnist"
     convs: tuple = ()
     hidden: tuple = (128,)
     activation: str = "relu"

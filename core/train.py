@@ -183,7 +183,7 @@ def estimate_seconds(config: TrainConfig, train_images: int, timed_images: int =
 
 def train_metadata(config: TrainConfig, preset: str | None, test_accuracy: float, trainer: Trainer) -> dict:
     """What a model file records about how it was made."""
-    return {"preset": preset, "config": asdict(config), "epochs_trained": trainer.epochs_done,
+    return {"dataset": config.dataset, "preset": preset, "config": asdict(config), "epochs_trained": trainer.epochs_done,
             "steps": trainer.step, "train_seconds": round(trainer.elapsed, 2), "test_accuracy": test_accuracy}
 
 

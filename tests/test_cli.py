@@ -70,3 +70,15 @@ def test_a_new_convnet_with_a_sigmoid_output_evaluates_from_the_command_line(tmp
     assert result.returncode == 0, result.stderr
     assert "conv 3@3×3 valid" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == f"test_accuracy={network.accuracy(*mnist_test):.4f}"
+
+
+def test_train_and_evaluate_on_fashion_mnist(tmp_path):
+    model = tmp_path / "clothes.npz"
+    train = run("-m", "core.train", "--preset", "fast", "--dataset", "fashion-mnist", "--epochs", "1", "--out", str(model))
+    assert train.returncode == 0, train.stderr
+    last = train.stdout.strip().splitlines()[-1]
+    assert 0.80 < float(last.removeprefix("test_accuracy=")) < 0.95  # clothes are harder than digits
+    _, meta = load_model(model)
+    assert meta["dataset"] == "fashion-mnist" and "--dataset fashion-mnist" in meta["command"]
+    evaluate = run("-m", "core.evaluate", str(model))
+    assert "Fashion-MNIST" in evaluate.stdout and evaluate.stdout.strip().splitlines()[-1] == last

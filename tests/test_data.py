@@ -5,7 +5,10 @@ import shutil
 import numpy as np
 import pytest
 
-from core.data import DATA_DIR, DataError, load_kaggle_csv, load_mnist, parse_idx, read_idx, to_inputs, train_val_split
+import hashlib
+
+from core.data import (DATA_DIR, DATASETS, DataError, load_dataset, load_kaggle_csv, load_mnist, parse_idx, read_idx,
+                       to_inputs, train_val_split)
 
 
 def idx_bytes(array: np.ndarray) -> bytes:
@@ -20,6 +23,26 @@ def test_mnist_loads_with_the_published_shapes_and_first_labels(mnist_train):
     assert np.bincount(labels).tolist()[:3] == [5923, 6742, 5958]  # the well-known class counts
     test_images, test_labels = load_mnist("test")
     assert test_images.shape == (10000, 28, 28) and test_labels[:5].tolist() == [7, 2, 1, 0, 4]
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_each_dataset_ships_its_published_files(name):
+    """The decompressed files' MD5 sums are the ones the dataset's authors publish (MD5SUMS.uncompressed)."""
+    folder = DATASETS[name].folder
+    published = dict(line.split()[::-1] for line in (folder / "MD5SUMS.uncompressed").read_text().splitlines())
+    assert len(published) == 4
+    for file, digest in published.items():
+        assert hashlib.md5(gzip.decompress((folder / (file + ".gz")).read_bytes())).hexdigest() == digest, file
+
+
+def test_fashion_mnist_loads_by_name_with_its_classes():
+    images, labels = load_dataset("fashion-mnist", "test")
+    assert images.shape == (10000, 28, 28) and np.bincount(labels).tolist() == [1000] * 10
+    fashion = DATASETS["fashion-mnist"]
+    assert fashion.classes[9] == "Ankle boot" and len(fashion.classes) == 10 and fashion.item == "item of clothing"
+    assert DATASETS["mnist"].classes == tuple("0123456789") and DATASETS["mnist"].item == "digit"
+    with pytest.raises(DataError, match="Unknown dataset 'cifar'.*mnist, fashion-mnist"):
+        load_dataset("cifar", "test")
 
 
 def test_idx_round_trip_gz_and_raw(tmp_path):
@@ -52,6 +75,15 @@ def test_missing_file_names_the_file_and_the_fix(tmp_path):
     root = copy_mnist(tmp_path)
     (root / "t10k-labels-idx1-ubyte.gz").unlink()
     with pytest.raises(DataError, match=r"t10k-labels-idx1-ubyte.gz: file is missing; copy the canonical files"):
+        load_mnist("test", root)
+
+
+def test_a_missing_fashion_file_says_where_its_copy_lives(tmp_path):
+    root = tmp_path / "fashion-mnist"
+    shutil.copytree(DATASETS["fashion-mnist"].folder, root)
+    (root / "t10k-images-idx3-ubyte.gz").unlink()
+    with pytest.raises(DataError, match=r"file is missing; copy the canonical files again from "
+                                        r"shared/data/fashion-mnist/ into data/fashion-mnist/"):
         load_mnist("test", root)
 
 

@@ -42,6 +42,11 @@ class Boom:
         return (os.system, ("touch pwned",))
 
 
+def test_a_model_records_its_dataset_and_older_files_learned_from_mnist():
+    assert load_model(npz(**valid_arrays()))[1]["dataset"] == "mnist"  # no "dataset" in its metadata
+    assert load_model(model_bytes(Network.create((3,)), {"dataset": "fashion-mnist"}))[1]["dataset"] == "fashion-mnist"
+
+
 def test_a_pickled_object_is_refused_and_never_unpickled(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     arrays = valid_arrays()
@@ -75,6 +80,7 @@ def zip_bomb_header() -> bytes:
     (npz(**{**valid_arrays(), "meta": np.array("{not json")}), "not valid JSON"),
     (npz(**{**valid_arrays(), "meta": meta(activation="swish")}), "Unknown activation"),
     (npz(**{**valid_arrays(), "extra": np.zeros(2)}), "Unexpected entry 'extra.npy'"),
+    (npz(**{**valid_arrays(), "meta": meta(dataset="cifar")}), "unknown dataset 'cifar'; this app knows mnist"),
     (npz(**{k: v for k, v in valid_arrays().items() if k != "b2"}), "Expected parameters W1, b1, ..., W2, b2"),
     (npz(**{**valid_arrays(), "W1": np.zeros((700, 3), np.float32)}), "must chain 784"),
     (npz(**{**valid_arrays(), "W2": np.zeros((3, 9), np.float32), "b2": np.zeros(9, np.float32)}), "needs 10"),

@@ -113,7 +113,8 @@ def test_presets_carry_their_published_figures_and_can_be_changed():
 # --- the Trainer does what it is told ----------------------------------------------------------
 BASE = dict(hidden=(8,), optimizer="momentum", momentum=0.9, learning_rate=0.05, batch_size=100, epochs=2,
             train_size=300, val_size=100, schedule="constant", step_every=1)
-SETTINGS = {  # every field of TrainConfig, each changed from BASE, but convs (test_cnn.py) and step_every (below)
+SETTINGS = {  # every field of TrainConfig, each changed from BASE, but convs (test_cnn.py), step_every (below) and
+    # dataset (the caller loads it: test_cli.py::test_train_and_evaluate_on_fashion_mnist)
     "hidden": (9,), "activation": "tanh", "output": "sigmoid", "init": "lecun", "optimizer": "adam",
     "learning_rate": 0.02, "momentum": 0.5, "schedule": "step", "batch_size": 50, "epochs": 3, "l2": 0.01,
     "dropout": 0.3, "seed": 1, "train_size": 200, "val_size": 150,
@@ -128,7 +129,7 @@ def train_from_the_start(mnist_train, **settings):
 
 
 def test_every_setting_is_covered():
-    assert set(SETTINGS) | {"convs", "step_every"} == set(TrainConfig.__dataclass_fields__)
+    assert set(SETTINGS) | {"convs", "step_every", "dataset"} == set(TrainConfig.__dataclass_fields__)
 
 
 @pytest.mark.parametrize("field", SETTINGS)
