@@ -1,4 +1,4 @@
-"""Adam's step as the textbook writes it (core.optim.Adam) against the form that folds both bias corrections
+"""Adam's step as the textbook writes it (core.nn.optim.Adam) against the form that folds both bias corrections
 into the step size, on the fast preset's parameters (784-256-10, float32), interleaved; and the share of one
 whole training step (batch 128) that Adam's update takes.
 
@@ -19,8 +19,8 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from core.network import Network  # noqa: E402
-from core.optim import Adam  # noqa: E402
+from core.nn.network import Network  # noqa: E402
+from core.nn.optim import Adam  # noqa: E402
 
 ROUNDS, STEPS = 7, 300
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from core.activations import ACTIVATIONS
-from core.cnn import ConvNet
+from core.nn.activations import ACTIVATIONS
+from core.nn.cnn import ConvNet
 from core.data import DATASETS
-from core.losses import OUTPUTS
-from core.network import CLASSES, INPUTS, Network
+from core.nn.losses import OUTPUTS
+from core.nn.network import CLASSES, INPUTS, Network
 
 MAX_FILE_BYTES = 50 * 2**20   # on disk
 MAX_ARRAY_BYTES = 200 * 2**20  # all arrays together, as their headers claim, before decompressing

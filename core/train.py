@@ -11,11 +11,11 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
-from core.cnn import ConvNet
+from core.nn.cnn import ConvNet
 from core.data import to_inputs, train_val_split
-from core.losses import OUTPUTS
-from core.network import Network
-from core.optim import OPTIMIZERS, scheduled_lr
+from core.nn.losses import OUTPUTS
+from core.nn.network import Network
+from core.nn.optim import OPTIMIZERS, scheduled_lr
 from core.presets import TrainConfig
 
 

@@ -3,7 +3,7 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from core.cnn import ConvNet
+from core.nn.cnn import ConvNet
 from core.preprocess import prepare_digit
 from ui import charts, state, teaching
 from ui.convolution import show_feature_maps

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.data import DataError, load_kaggle_csv, to_inputs
-from core.cnn import ConvNet
+from core.nn.cnn import ConvNet
 from core.evaluate import confident_mistakes, confusion_matrix, per_class_scores, shift_images
 from ui import charts, state
 from ui.resources import SHIFT_IMAGES, SHIFTS, dataset

@@ -1,7 +1,7 @@
 """Home: what the app teaches, the current network, and where to go."""
 import streamlit as st
 
-from core.cnn import ConvNet
+from core.nn.cnn import ConvNet
 from ui import charts, state
 from ui.shell import require_app_shell
 

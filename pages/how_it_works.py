@@ -5,13 +5,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import layers, losses
-from core.activations import ACTIVATIONS
-from core.explain import walkthrough
-from core.gradcheck import nudge, relative_error
-from core.losses import OUTPUTS, softmax_steps
-from core.cnn import ConvNet
-from core.network import Network
+from core.nn import layers, losses
+from core.nn.activations import ACTIVATIONS
+from core.nn.explain import walkthrough
+from core.nn.gradcheck import nudge, relative_error
+from core.nn.losses import OUTPUTS, softmax_steps
+from core.nn.cnn import ConvNet
+from core.nn.network import Network
 from ui import charts, state, teaching
 from ui.conv_steps import convolution_steps
 from ui.convolution import choose_image

@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from core.cnn import ConvNet
+from core.nn.cnn import ConvNet
 from ui import charts, state
 from ui.convolution import choose_image, show_feature_maps, show_filters
 from ui.resources import dataset

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.cnn import ConvNet
+from core.nn.cnn import ConvNet
 from core.io import load_model, save_model
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,7 +19,7 @@ def run(*args):
 
 
 def test_import_core_pulls_in_no_ui_library():
-    code = ("import sys, core, core.train, core.io, core.preprocess, core.evaluate, core.cli, core.gradcheck, core.cnn, core.worker;"
+    code = ("import sys, core, core.train, core.io, core.preprocess, core.evaluate, core.cli, core.nn.gradcheck, core.nn.cnn, core.worker;"
             "print([m for m in ('streamlit', 'plotly', 'pandas', 'PIL', 'torch', 'sklearn') if m in sys.modules])")
     result = run("-c", code)
     assert result.returncode == 0, result.stderr

@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.cnn import ConvNet
-from core.conv import conv_forward
+from core.nn.cnn import ConvNet
+from core.nn.conv import conv_forward
 from core.data import load_mnist, to_inputs
-from core.losses import OUTPUTS
+from core.nn.losses import OUTPUTS
 from core.io import load_model
 from tests.test_pages import TIMEOUT, WEIGHTS, array, figure, open_page, picker, seven_png
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.explain import gradient_step, walkthrough
+from core.nn.explain import gradient_step, walkthrough
 from core.io import load_model
 from tests.test_pages import array, figure, open_page, picker, seven_png, zero_png
 from tests.test_weights import WEIGHTS

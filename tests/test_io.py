@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from core.io import ModelFileError, load_model, model_bytes, save_model
-from core.network import Network
+from core.nn.network import Network
 
 
 def npz(**arrays) -> bytes:

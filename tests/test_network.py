@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
 
-from core.activations import ACTIVATIONS
-from core.gradcheck import gradient_check, nudge
-from core.layers import dropout_mask
-from core.losses import OUTPUTS, cross_entropy, one_hot, softmax, softmax_steps
-from core.network import Network
+from core.nn.activations import ACTIVATIONS
+from core.nn.gradcheck import gradient_check, nudge
+from core.nn.layers import dropout_mask
+from core.nn.losses import OUTPUTS, cross_entropy, one_hot, softmax, softmax_steps
+from core.nn.network import Network
 
 
 def small_network(activation="relu", output="softmax", hidden=(7, 5), seed=0):

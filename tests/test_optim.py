@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from core.optim import SGD, Adam, scheduled_lr
+from core.nn.optim import SGD, Adam, scheduled_lr
 
 GRADIENTS = [2.0, -1.0, 0.5, 3.0, 1e-9]  # the last is tiny: there eps decides Adam's step
 

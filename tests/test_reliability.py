@@ -10,7 +10,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from core.io import model_bytes
-from core.network import Network
+from core.nn.network import Network
 from tests.test_io import npz, valid_arrays, zip_bomb_header
 from tests.test_pages import open_page, picker, png_bytes
 from tests.test_weights import WEIGHTS

@@ -2,9 +2,9 @@
 
 Every value read from a link is checked; what does not make sense is ignored with a message.
 """
-from core.activations import ACTIVATIONS
-from core.losses import OUTPUTS
-from core.optim import OPTIMIZERS, SCHEDULES
+from core.nn.activations import ACTIVATIONS
+from core.nn.losses import OUTPUTS
+from core.nn.optim import OPTIMIZERS, SCHEDULES
 from ui.settings import BATCHES, FIELDS, FULL_BATCH, TRAIN_SIZES, parse_convs, parse_hidden
 
 PARAMS = {  # URL name -> (widget key, parse text -> widget value, format widget value -> text)

@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import conv
-from core.activations import ACTIVATIONS
-from core.cnn import ConvNet
-from core.explain import walkthrough
-from core.gradcheck import nudge, relative_error
+from core.nn import conv
+from core.nn.activations import ACTIVATIONS
+from core.nn.cnn import ConvNet
+from core.nn.explain import walkthrough
+from core.nn.gradcheck import nudge, relative_error
 from ui import charts, state
 
 NUDGE = 1e-4  # the finite difference's ε: smaller ones drown in rounding when the loss is tiny

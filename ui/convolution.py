@@ -1,7 +1,7 @@
 """What pages show of a network's first layer and of a convolutional network's filters and feature maps."""
 import streamlit as st
 
-from core.cnn import ConvNet
+from core.nn.cnn import ConvNet
 from ui import charts, state
 from ui.resources import dataset
 

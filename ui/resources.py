@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from core.cnn import ConvNet
+from core.nn.cnn import ConvNet
 from core.data import load_mnist, to_inputs
 from core.evaluate import accuracy_under_shift
 from core.io import ModelFileError, load_model
-from core.network import Network
+from core.nn.network import Network
 from core.presets import TrainConfig
 from core.train import build_network
 

@@ -1,9 +1,9 @@
 """The Train page's settings: widgets that fill a TrainConfig, presets that fill the widgets."""
 import streamlit as st
 
-from core.activations import ACTIVATIONS
-from core.losses import OUTPUTS
-from core.optim import OPTIMIZERS, SCHEDULES
+from core.nn.activations import ACTIVATIONS
+from core.nn.losses import OUTPUTS
+from core.nn.optim import OPTIMIZERS, SCHEDULES
 from core.presets import PRESETS, TrainConfig
 from ui import state
 

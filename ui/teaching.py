@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core.explain import gradient_step
-from core.network import Network
+from core.nn.explain import gradient_step
+from core.nn.network import Network
 from ui import state
 from ui.resources import ModelEntry
 

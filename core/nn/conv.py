@@ -98,7 +98,7 @@ def maxpool_backward(dOut, winner, input_shape: tuple, size: int = 2):
     return dX
 
 
-# The layer objects: the protocol of core.cnn around the functions above.
+# The layer objects: the protocol of core.nn.cnn around the functions above.
 
 
 class Conv2D:

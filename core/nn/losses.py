@@ -7,7 +7,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from core.activations import sigmoid
+from core.nn.activations import sigmoid
 
 CLASSES = 10
 

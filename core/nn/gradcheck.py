@@ -4,8 +4,8 @@ dL/dw ~ (L(w + eps) - L(w - eps)) / (2 eps), the central difference, accurate to
 """
 import numpy as np
 
-from core.losses import OUTPUTS
-from core.network import Network
+from core.nn.losses import OUTPUTS
+from core.nn.network import Network
 
 
 def batch_loss(network: Network, X, y, l2: float = 0.0, masks=None) -> float:

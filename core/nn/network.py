@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.activations import ACTIVATIONS
-from core.layers import dense_backward, dense_forward, dropout_backward, dropout_forward, dropout_mask
-from core.losses import OUTPUTS
+from core.nn.activations import ACTIVATIONS
+from core.nn.layers import dense_backward, dense_forward, dropout_backward, dropout_forward, dropout_mask
+from core.nn.losses import OUTPUTS
 
 INPUTS, CLASSES = 784, 10
 

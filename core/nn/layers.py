@@ -1,9 +1,9 @@
 """The two layers of a dense network, each forward beside its backward: Dense and (inverted) Dropout;
-and the Dense and Activation layer objects that core.cnn composes.
+and the Dense and Activation layer objects that core.nn.cnn composes.
 """
 import numpy as np
 
-from core.activations import ACTIVATIONS
+from core.nn.activations import ACTIVATIONS
 
 
 def dense_forward(X, W, b):
@@ -36,7 +36,7 @@ def dropout_backward(dA, mask):
     return dA * mask
 
 
-# The layer objects: the protocol of core.cnn around the functions above.
+# The layer objects: the protocol of core.nn.cnn around the functions above.
 
 
 class Dense:

@@ -3,15 +3,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.losses import OUTPUTS
-from core.network import Network
-from core.optim import SGD
+from core.nn.losses import OUTPUTS
+from core.nn.network import Network
+from core.nn.optim import SGD
 
 
 @dataclass
 class Walkthrough:
     """Forward and backward for one image (a batch of N = 1): Zs/As per layer, dZs, and every gradient."""
-    fwd: object      # core.network.Forward: Zs[l], As[l] (As[0] is the input)
+    fwd: object      # core.nn.network.Forward: Zs[l], As[l] (As[0] is the input)
     loss: float
     deltas: dict     # "dZ1".. "dZL": dL/dZ of each layer, (1, n_l)
     grads: dict      # "W1", "b1", ...: dL/dparameter, the shapes of the parameters

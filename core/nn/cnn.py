@@ -1,6 +1,6 @@
 """A convolutional network: a list of layers that share one protocol, trained by the same loop as the dense network.
 
-Every layer (core.conv: Conv2D, MaxPool2D, Flatten; core.layers: Dense, Activation) has `params` (a dict
+Every layer (core.nn.conv: Conv2D, MaxPool2D, Flatten; core.nn.layers: Dense, Activation) has `params` (a dict
 of arrays, empty for layers without any), `forward(A) -> (out, cache)` and
 `backward(dOut, cache, need_dX) -> (dA, grads)`. The input X (N, 784) is seen as images
 (N, 28, 28, 1); each block Conv2D -> activation -> MaxPool2D halves their size; Flatten turns the
@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.activations import ACTIVATIONS
-from core.conv import Conv2D, Flatten, MaxPool2D, output_size
-from core.layers import Activation, Dense
-from core.losses import OUTPUTS
-from core.network import CLASSES, Classifier, check_names, init_weights
+from core.nn.activations import ACTIVATIONS
+from core.nn.conv import Conv2D, Flatten, MaxPool2D, output_size
+from core.nn.layers import Activation, Dense
+from core.nn.losses import OUTPUTS
+from core.nn.network import CLASSES, Classifier, check_names, init_weights
 
 IMAGE = (28, 28, 1)  # height, width, channels of one input image
 
