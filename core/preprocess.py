@@ -1,8 +1,10 @@
-"""Turn a drawing or photo of a digit into what MNIST looks like, the way MNIST itself was made.
+"""Turn a drawing or photo into what the dataset's own images look like, the way each dataset was made.
 
 MNIST digits are light ink on black, scaled so the longer side is 20 px (keeping the aspect ratio,
 with anti-aliasing) and placed in a 28x28 field so that their centre of mass sits at the centre.
 `prepare_digit` does the same in pure NumPy and keeps every stage for display.
+Fashion-MNIST's photos were trimmed to the item, scaled so the longer side is 28 px, centred and
+negated (a light item on black): `prepare_clothing` does that.
 """
 from dataclasses import dataclass, field
 
@@ -100,3 +102,33 @@ def prepare_digit(image) -> Prepared:
     digit = centre_in_field(small)
     stages["centred in 28x28"] = digit
     return Prepared(True, "", stages, digit.reshape(-1).astype(np.float32))
+
+
+def trimmed(image, stages: dict) -> tuple:
+    """Grey, light on dark, cut to the bounding box of what is not background: (crop or None, why not)."""
+    grey = to_grey(image)
+    light = ink_on_dark(grey)
+    stages.update({"input (grey)": grey, "light on dark": light})
+    mask = light > INK
+    if mask.mean() < MIN_INK_SHARE:
+        return None, "Nothing to see: the picture is empty."
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    crop = light[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    stages["trimmed to the item"] = crop
+    return crop, ""
+
+
+def prepare_clothing(image) -> Prepared:
+    """Photo of one piece of clothing -> Fashion-MNIST-like 28x28: grey, light on dark, trimmed, longer side 28 px,
+    centred in the field (as Xiao, Rasul and Vollgraf made the dataset, 2017)."""
+    stages = {}
+    crop, why_not = trimmed(image, stages)
+    if crop is None:
+        return Prepared(False, why_not, stages)
+    scale = FIELD / max(crop.shape)
+    height, width = max(1, round(crop.shape[0] * scale)), max(1, round(crop.shape[1] * scale))
+    item = np.zeros((FIELD, FIELD))
+    top, left = (FIELD - height) // 2, (FIELD - width) // 2
+    item[top:top + height, left:left + width] = resize_area(crop, height, width)
+    stages["longer side 28 px, centred"] = item
+    return Prepared(True, "", stages, item.reshape(-1).astype(np.float32))

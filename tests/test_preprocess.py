@@ -97,3 +97,20 @@ def test_a_stroke_along_one_edge_is_still_centred_like_any_drawing():
     assert result.ok
     rows, cols = np.nonzero(result.x.reshape(28, 28))
     assert abs(rows.mean() - 13.5) < 1 and abs(cols.mean() - 13.5) < 1  # moved from the edge to the centre
+
+
+def test_a_photo_of_clothing_is_trimmed_scaled_to_28_and_centred_as_fashion_mnist():
+    from core.data import load_dataset
+    from core.preprocess import prepare_clothing
+    images, _ = load_dataset("fashion-mnist", "test")
+    trouser = images[2]  # label 1: a trouser, as Fashion-MNIST stores it (light on black)
+    photo = 255 - np.kron(trouser, np.ones((5, 5), np.uint8))  # a 140x140 photo: dark item on a light background
+    prepared = prepare_clothing(photo)
+    assert prepared.ok and prepared.x.shape == (784,)
+    item = prepared.x.reshape(28, 28)
+    rows, cols = np.flatnonzero(item.max(1) > 0.1), np.flatnonzero(item.max(0) > 0.1)
+    assert max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1 == 28  # the longer side fills the field
+    assert abs((cols[0] + cols[-1]) / 2 - 13.5) <= 0.5  # centred across
+    # back to the stored image, up to rounding and a pixel of centring (the dataset's own rule is not published)
+    assert min(np.abs(np.roll(item, dx, axis=1) - trouser / 255).max() for dx in (-1, 0, 1)) < 0.1
+    assert not prepare_clothing(np.full((50, 50), 255, np.uint8)).ok  # an empty photo says so
