@@ -26,7 +26,7 @@ def layout(height: int, title: str | None = None, square: bool = False, **extra)
 
 def title_room(title: str | None) -> int:
     """Pixels of margin above the plot: a line for each line of the title ("<br>" breaks one for narrow columns)."""
-    return 20 + TITLE_LINE * (title.count("<br>") + 1) if title else 10
+    return 20 + TITLE_LINE * (title.count("<br>") + 1) if title else 10  # 20 px of air, then the lines
 
 
 def enlarge(fig: go.Figure, scale: float) -> go.Figure:
@@ -99,7 +99,8 @@ def mosaic(images, columns: int, names=None, width: int = 800, diverging: bool =
     else:
         scale = dict(colorscale=INK, zmin=0, zmax=float(np.nanmax(grid)) or 1.0, showscale=False)
     trace = go.Heatmap(z=grid, hoverongaps=False, **hover, **scale)
-    height = int(width * grid.shape[0] / grid.shape[1]) + title_room(title) + (20 if title else 10) + 10 * diverging
+    margins = title_room(title) + (20 if title else 10) + (10 if diverging else 0)
+    height = int(width * grid.shape[0] / grid.shape[1]) + margins
     return go.Figure(trace, layout(min(height, 1400), title, square=True))
 
 

@@ -22,8 +22,8 @@ PAGES = [  # (script, title, icon), in the order a learner should meet them
     ("pages/tutorials.py", "Tutorials, reproduced", ":material/school:"),
 ]
 PRESENTER_SCALE = 1.25  # text and charts on a projector, against a laptop screen
-# Streamlit sizes its text, widgets and spacing in rem: a larger root font enlarges the page and the sidebar
-# alike, and Plotly still measures its boxes right (CSS zoom did not let it: charts were cut off).
+# Streamlit sizes its text, widgets and spacing in rem: a root font larger than its 16 px enlarges the page and
+# the sidebar alike, and Plotly still measures its boxes right (CSS zoom did not let it: charts were cut off).
 PRESENTER_CSS = f"""<style>
 :root {{ font-size: {16 * PRESENTER_SCALE:g}px; }}
 [data-testid=stMain] .block-container {{ max-width: 100%; }}
