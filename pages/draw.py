@@ -9,7 +9,7 @@ from ui import charts, state, teaching
 from ui.convolution import show_feature_maps
 from ui.images import ImageError, decode_image, png_data_url
 from ui.resources import dataset
-from ui.shell import require_app_shell
+from ui.shell import require_app_shell, show_chart
 
 require_app_shell()
 
@@ -27,6 +27,7 @@ image, note = None, ""
 input_col, result_col = st.columns([1, 1])
 with input_col:
     if source == "draw":
+        st.space("medium")  # the canvas's toolbar shows 2.65rem above it on hover: it must not cover "Digit from"
         drawing = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000", height=280,
                             width=280, drawing_mode="freedraw", return_image_data=True, key=CANVAS_KEY)
         st.caption("White ink on black, like MNIST. Draw large, in the middle; the canvas toolbar has undo "
@@ -63,15 +64,15 @@ with result_col:
         st.metric("Prediction", str(guess), f"{p[guess]:.1%} confident", delta_color="off", delta_arrow="off")
         if note:
             st.markdown(note)
-        st.plotly_chart(charts.probabilities(p, guess), key="draw_probs")
+        show_chart(charts.probabilities(p, guess), key="draw_probs")
 
 if prepared is not None and prepared.ok:
     saliency_col, teach_col = st.columns(2)
     with saliency_col:
         st.subheader("Which strokes drove the answer")
         saliency = net.input_gradient(x, guess)[0]                # d z_guess / d x, (784,)
-        st.plotly_chart(charts.weight_image(saliency, f"Saliency for {guess}: ∂z_{guess}/∂x", height=330,
-                                            name="slope"), key="draw_saliency")
+        show_chart(charts.weight_image(saliency, f"Saliency for {guess}: ∂z_{guess}/∂x", height=330,
+                                       name="slope"), key="draw_saliency")
         st.caption(f"Red pixels: more ink there would raise the score of {guess}; blue: would lower it. Where you "
                    "drew, red marks the strokes that made the network say it.")
     with teach_col:
@@ -108,10 +109,10 @@ if prepared is not None and prepared.ok:
     elif len(net.weights) > 1:
         A1 = fwd.As[1][0]
         st.subheader("Which hidden neurons fire for this drawing")
-        st.plotly_chart(charts.bars(A1, range(A1.size), f"First hidden layer: {A1.size} activations", height=240,
-                                    hover="neuron %{x}: %{y:.3f}"), key="draw_hidden")
+        show_chart(charts.bars(A1, range(A1.size), f"First hidden layer: {A1.size} activations", height=240,
+                               hover="neuron %{x}: %{y:.3f}"), key="draw_hidden")
         top = np.argsort(-A1, kind="stable")[:TOP_NEURONS]
         names = [f"neuron {k}: activation {A1[k]:.2f}" for k in top]
-        st.plotly_chart(charts.mosaic(net.weights[0][:, top].T.reshape(-1, 28, 28), TOP_NEURONS, names,
-                                      diverging=True, title=f"The {TOP_NEURONS} most active neurons' weights"),
-                        key="draw_top_neurons")
+        show_chart(charts.mosaic(net.weights[0][:, top].T.reshape(-1, 28, 28), TOP_NEURONS, names,
+                                 diverging=True, title=f"The {TOP_NEURONS} most active neurons' weights"),
+                   key="draw_top_neurons")

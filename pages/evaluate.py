@@ -10,7 +10,7 @@ from core.nn.cnn import ConvNet
 from core.evaluate import confident_mistakes, confusion_matrix, per_class_scores, shift_images
 from ui import charts, state
 from ui.resources import SHIFT_IMAGES, SHIFTS, dataset
-from ui.shell import require_app_shell
+from ui.shell import require_app_shell, show_chart
 
 require_app_shell()
 
@@ -43,8 +43,8 @@ chosen = (st.session_state[true_key], st.session_state[said_key])
 matrix_col, cell_col = st.columns([3, 2])
 with matrix_col:
     st.subheader("Confusion matrix")
-    st.plotly_chart(charts.confusion(C, chosen=chosen), key="confusion", on_select=show_clicked_cell,
-                    selection_mode="points")
+    show_chart(charts.confusion(C, chosen=chosen), key="confusion", on_select=show_clicked_cell,
+               selection_mode="points")
     st.caption("Row: the true digit. Column: what the model said. The diagonal is right; everything else is a "
                "confusion, like 4s read as 9s. Click a cell to see its images.")
 with cell_col:
@@ -56,15 +56,15 @@ with cell_col:
                 + (" (first 40)" if len(cell) > 40 else ""))
     if len(cell):
         shown = cell[:40]
-        st.plotly_chart(charts.mosaic(data.test_images[shown] / 255, 8,
-                                      [f"#{i}: {P[i, said]:.0%} sure" for i in shown], width=420),
-                        key="cell_images")
+        show_chart(charts.mosaic(data.test_images[shown] / 255, 8,
+                                 [f"#{i}: {P[i, said]:.0%} sure" for i in shown], width=420),
+                   key="cell_images")
 
 st.subheader("The most confident mistakes")
 wrong = confident_mistakes(P, data.test_labels, GALLERY)
-st.plotly_chart(charts.mosaic(data.test_images[wrong] / 255, 10,
-                              [f"#{i}: true {data.test_labels[i]}, said {predicted[i]} ({P[i].max():.0%})" for i in wrong]),
-                key="mistakes")
+show_chart(charts.mosaic(data.test_images[wrong] / 255, 10,
+                         [f"#{i}: true {data.test_labels[i]}, said {predicted[i]} ({P[i].max():.0%})" for i in wrong]),
+           key="mistakes")
 
 st.subheader("Per digit")
 scores = per_class_scores(C)
@@ -89,7 +89,7 @@ if upload is not None:
         if labels is not None:
             st.metric(f"Accuracy on {upload.name}", f"{np.mean(guesses == labels):.2%}", f"{len(labels):,} images",
                       delta_color="off", delta_arrow="off")
-            st.plotly_chart(charts.confusion(confusion_matrix(labels, guesses)), key="csv_confusion")
+            show_chart(charts.confusion(confusion_matrix(labels, guesses)), key="csv_confusion")
         table = pd.DataFrame({"ImageId": np.arange(1, len(guesses) + 1), "Label": guesses})
         st.dataframe(table.assign(confidence=P_csv.max(axis=1).round(3)).head(200), hide_index=True)
         st.download_button("Download the predictions (Kaggle submission format)", table.to_csv(index=False),
@@ -117,16 +117,16 @@ else:
                            key=f"shift_conv_{model.key}")]
     with st.spinner("Shifting 28,000 digits through both networks…"):
         curves = {models[key].label: models[key].shift_accuracies for key in chosen}
-    st.plotly_chart(charts.shift_curves(SHIFTS, curves), key="shift_curves")
+    show_chart(charts.shift_curves(SHIFTS, curves), key="shift_curves")
     (dense_name, dense_acc), (conv_name, conv_acc) = curves.items()
     st.caption(f"At 4 pixels: {dense_acc[4]:.1%} for the dense network, {conv_acc[4]:.1%} for the convolutional one "
                f"(unshifted: {dense_acc[0]:.1%} and {conv_acc[0]:.1%}).")
     example = data.test_images[0]
     moved = np.stack([shift_images(example[None], 0, s)[0] for s in SHIFTS])
     guesses = [models[key].network.predict(to_inputs(moved)) for key in chosen]
-    st.plotly_chart(charts.mosaic(moved / 255, len(moved), [f"moved {s} px right: dense says {guesses[0][s]}, "
-                                                            f"convolutional says {guesses[1][s]}" for s in SHIFTS],
-                                  width=700, title="The first test digit (a 7) moved right by 0 to 6 pixels"),
-                    key="shift_examples")
+    show_chart(charts.mosaic(moved / 255, len(moved), [f"moved {s} px right: dense says {guesses[0][s]}, "
+                                                       f"convolutional says {guesses[1][s]}" for s in SHIFTS],
+                             width=700, title="The first test digit (a 7) moved right by 0 to 6 pixels"),
+               key="shift_examples")
     st.markdown(f"Their answers, from 0 to 6 pixels: dense **{' '.join(map(str, guesses[0]))}** · "
                 f"convolutional **{' '.join(map(str, guesses[1]))}**")

@@ -6,7 +6,7 @@ import streamlit as st
 from core.evaluate import confident_mistakes
 from ui import charts, state
 from ui.resources import DEFAULT_MODEL, shipped_models, split_arrays, split_summary
-from ui.shell import require_app_shell
+from ui.shell import require_app_shell, show_chart
 
 require_app_shell()
 
@@ -28,8 +28,8 @@ if st.button("Show other examples", icon=":material/shuffle:"):
     seed = st.session_state[state.EXAMPLES_SEED] = seed + 1
 rng = np.random.default_rng(seed)
 picked = np.concatenate([rng.choice(np.flatnonzero(labels == k), EXAMPLES, replace=False) for k in range(10)])
-st.plotly_chart(charts.mosaic(images[picked], EXAMPLES, [f"#{i}, label {labels[i]}" for i in picked]),
-                key="examples")
+show_chart(charts.mosaic(images[picked], EXAMPLES, [f"#{i}, label {labels[i]}" for i in picked]),
+           key="examples")
 
 counts_col, means_col = st.columns([2, 3])
 with counts_col:
@@ -39,14 +39,14 @@ with counts_col:
     st.dataframe(table, hide_index=True, width="stretch", height=390)
 with means_col:
     st.subheader("The mean image of each digit")
-    st.plotly_chart(charts.mosaic(summary.means / 255, 5, [f"mean of all {k}s" for k in range(10)], width=480),
-                    key="means")
+    show_chart(charts.mosaic(summary.means / 255, 5, [f"mean of all {k}s" for k in range(10)], width=480),
+               key="means")
     st.caption("Averaging thousands of handwritings leaves a blurred template of each digit: "
                "this is roughly what a network with no hidden layer would learn to look for.")
 
 st.subheader("Pixel grey levels")
-st.plotly_chart(charts.bars(summary.pixel_counts, range(256), "How many pixels have each grey level (log scale)",
-                            hover="grey level %{x}: %{y:,} pixels", log_y=True, categories=False), key="pixel_hist")
+show_chart(charts.bars(summary.pixel_counts, range(256), "How many pixels have each grey level (log scale)",
+                       hover="grey level %{x}: %{y:,} pixels", log_y=True, categories=False), key="pixel_hist")
 background = summary.pixel_counts[0] / summary.pixel_counts.sum()
 st.caption(f"{background:.0%} of all pixels are pure black background; most ink pixels are near 255, "
            "with a few grey ones at the anti-aliased edges of the strokes.")
@@ -55,15 +55,15 @@ st.subheader("One image, as the network sees it")
 index = st.number_input(f"Image index (0 to {len(images) - 1:,})", 0, len(images) - 1, key=state.kept("explore_index", 0))
 image_col, vector_col = st.columns([1, 2])
 with image_col:
-    st.plotly_chart(charts.digit(images[index], f"#{index}: label {labels[index]}", height=360, zmax=255,
-                                 hover="row %{y}, column %{x}<br>grey level %{z}<extra></extra>"), key="one_image")
+    show_chart(charts.digit(images[index], f"#{index}: label {labels[index]}", height=360, zmax=255,
+                            hover="row %{y}, column %{x}<br>grey level %{z}<extra></extra>"), key="one_image")
 with vector_col:
     x = images[index].reshape(-1) / 255
     st.markdown("The network does not see a square: it reads the **784 numbers** row after row, each grey level "
                 "divided by 255, as one vector **x**.")
     strip = charts.digit(x[None, :], None, height=110, zmax=1, square=False,
                          hover="x[%{x}] = %{z:.3f}<extra></extra>")
-    st.plotly_chart(strip, key="vector_strip")
+    show_chart(strip, key="vector_strip")
     with st.expander("All 784 numbers (row r, column c is x[28·r + c])"):
         st.dataframe(pd.DataFrame(x.reshape(28, 28).round(3)), width="stretch")
 
@@ -79,6 +79,6 @@ else:
     names = [f"#{i}: label {test_labels[i]}, model says {P[i].argmax()} ({P[i].max():.0%})" for i in wrong]
     st.markdown(f"The test images that the best shipped model (**{best.label}**) gets wrong with the highest "
                 "confidence. Some are careless writing; some labels are arguably wrong.")
-    st.plotly_chart(charts.mosaic(test_images[wrong], 10, names), key="ambiguous")
+    show_chart(charts.mosaic(test_images[wrong], 10, names), key="ambiguous")
     st.dataframe(pd.DataFrame({"index": wrong, "label": test_labels[wrong], "prediction": P[wrong].argmax(axis=1),
                                "confidence": P[wrong].max(axis=1).round(3)}), hide_index=True, width="stretch")

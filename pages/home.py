@@ -3,7 +3,7 @@ import streamlit as st
 
 from core.nn.cnn import ConvNet
 from ui import charts, state
-from ui.shell import require_app_shell
+from ui.shell import require_app_shell, show_chart
 
 require_app_shell()
 
@@ -23,8 +23,8 @@ if isinstance(model.network, ConvNet):
                "each 2×2 window's strongest response, and dense layers turn the maps into one probability per "
                f"digit. This model classifies **{model.test_accuracy:.2%}** of the 10,000 test images correctly.")
 else:
-    st.plotly_chart(charts.network_diagram(model.network.sizes, model.network.activation, model.network.output),
-                    key="home_diagram")
+    show_chart(charts.network_diagram(model.network.sizes, model.network.activation, model.network.output),
+               key="home_diagram")
     st.caption(f"Each of the {model.network.sizes[0]} inputs is one pixel of a 28×28 image. Each hidden neuron "
                "computes a weighted sum of the layer before it plus a bias, then an activation; the last layer "
                f"gives one probability per digit. This model classifies **{model.test_accuracy:.2%}** of the "

@@ -16,7 +16,7 @@ from ui import charts, state, teaching
 from ui.conv_steps import convolution_steps
 from ui.convolution import choose_image
 from ui.resources import shipped_cnn
-from ui.shell import require_app_shell
+from ui.shell import require_app_shell, show_chart
 
 require_app_shell()
 TOP = 6  # neurons shown for the biggest corrections
@@ -52,8 +52,8 @@ w = walkthrough(net, x, label)
 L = len(net.weights)
 
 st.header("1. Forward, step by step")
-st.plotly_chart(charts.digit(x.reshape(28, 28), f"the input X: (1, 784), shown as 28×28 · label {label}",
-                             height=300), key="hiw_input")
+show_chart(charts.digit(x.reshape(28, 28), f"the input X: (1, 784), shown as 28×28 · label {label}",
+                        height=300), key="hiw_input")
 f = ACTIVATIONS[net.activation].forward
 for l in range(1, L + 1):
     n_in, n_out = net.weights[l - 1].shape
@@ -67,11 +67,11 @@ for l in range(1, L + 1):
             st.latex(rf"A^{{[{l}]}} = \mathrm{{{net.activation.replace('_', ' ')}}}(Z^{{[{l}]}})")
             code(f)
     with right:
-        st.plotly_chart(charts.bars(w.fwd.Zs[l - 1][0], range(n_out), f"Z{l}: {n_out} values", height=220,
-                                    hover="neuron %{x}: %{y:.4f}"), key=f"hiw_Z{l}")
+        show_chart(charts.bars(w.fwd.Zs[l - 1][0], range(n_out), f"Z{l}: {n_out} values", height=220,
+                               hover="neuron %{x}: %{y:.4f}"), key=f"hiw_Z{l}")
         if not last:
-            st.plotly_chart(charts.bars(w.fwd.As[l][0], range(n_out), f"A{l} = {net.activation}(Z{l})", height=220,
-                                        hover="neuron %{x}: %{y:.4f}"), key=f"hiw_A{l}")
+            show_chart(charts.bars(w.fwd.As[l][0], range(n_out), f"A{l} = {net.activation}(Z{l})", height=220,
+                                   hover="neuron %{x}: %{y:.4f}"), key=f"hiw_A{l}")
 
 z, p = w.fwd.Zs[-1][0], w.fwd.P[0]
 if net.output == "softmax":
@@ -90,7 +90,7 @@ else:
     st.subheader("Sigmoid outputs: each digit scored on its own")
     st.latex(r"a_k = \sigma(z_k) = \frac{1}{1 + e^{-z_k}}")
     p_shown = p
-st.plotly_chart(charts.probabilities(p_shown, int(np.argmax(p_shown))), key="hiw_probs")
+show_chart(charts.probabilities(p_shown, int(np.argmax(p_shown))), key="hiw_probs")
 out = OUTPUTS[net.output]
 if net.output == "softmax":
     st.latex(rf"L = -\log p_{{{label}}} = -\log {p[label]:.5f} = {w.loss:.5f}")
@@ -117,19 +117,19 @@ code(layers.dense_backward)
 code(Network.backward)
 
 dZL = w.deltas[f"dZ{L}"][0]
-st.plotly_chart(charts.bars(dZL, range(10), f"dZ{L} = ∂L/∂Z{L} for this image", height=240,
-                            color=["#d62728" if v < 0 else "#1f77b4" for v in dZL]), key="hiw_dZout")
+show_chart(charts.bars(dZL, range(10), f"dZ{L} = ∂L/∂Z{L} for this image", height=240,
+                       color=["#d62728" if v < 0 else "#1f77b4" for v in dZL]), key="hiw_dZout")
 st.caption(f"Negative (red) means 'raise this score': the true digit {label} gets p − 1 = {dZL[label]:+.4f}; every "
            "other digit gets its probability, to be lowered.")
 if L > 1:
     dZ1 = w.deltas["dZ1"][0]
-    st.plotly_chart(charts.bars(dZ1, range(dZ1.size), "dZ1 = ∂L/∂Z1: how much each first-layer neuron is to blame",
-                                height=240, hover="neuron %{x}: %{y:.5f}"), key="hiw_dZ1")
+    show_chart(charts.bars(dZ1, range(dZ1.size), "dZ1 = ∂L/∂Z1: how much each first-layer neuron is to blame",
+                           height=240, hover="neuron %{x}: %{y:.5f}"), key="hiw_dZ1")
     top = np.argsort(-np.abs(dZ1), kind="stable")[:TOP]
     dW1 = w.grads["W1"]
-    st.plotly_chart(charts.mosaic(dW1[:, top].T.reshape(-1, 28, 28), TOP,
-                                  [f"dW1 of neuron {k} (dZ1 = {dZ1[k]:+.4f})" for k in top], diverging=True,
-                                  title=f"dW1 for the {TOP} neurons with the biggest corrections"), key="hiw_dW1")
+    show_chart(charts.mosaic(dW1[:, top].T.reshape(-1, 28, 28), TOP,
+                             [f"dW1 of neuron {k} (dZ1 = {dZ1[k]:+.4f})" for k in top], diverging=True,
+                             title=f"dW1 for the {TOP} neurons with the biggest corrections"), key="hiw_dW1")
     active = int(np.sum(w.fwd.Zs[0][0] > 0)) if net.activation in ("relu", "leaky_relu") else None
     why = (f"Only the {active} neurons with Z1 > 0 receive a correction at all: relu'(z) is 0 for the others. "
            if active is not None else "")
@@ -186,12 +186,12 @@ if step is not None and taught and np.array_equal(step.x, x):
     st.markdown(f"One step with learning rate {step.learning_rate:g} on this image, label {step.label}: "
                 f"the loss went from **{before.loss:.6g}** to **{after.loss:.6g}**. The shipped models are untouched: "
                 f"this copy, **{model.label}**, is yours alone.")
-    st.plotly_chart(charts.before_after(before.fwd.P[0], after.fwd.P[0]), key="hiw_moved")
+    show_chart(charts.before_after(before.fwd.P[0], after.fwd.P[0]), key="hiw_moved")
     dW1 = net.weights[0] - step.before.weights[0]
     moved = np.argsort(-np.abs(dW1).sum(axis=0), kind="stable")[:TOP]
-    st.plotly_chart(charts.mosaic(dW1[:, moved].T.reshape(-1, 28, 28), TOP, [f"ΔW1 of neuron {k}" for k in moved],
-                                  diverging=True, title="The weights that changed most: ΔW1 = −lr · dW1"),
-                    key="hiw_delta")
+    show_chart(charts.mosaic(dW1[:, moved].T.reshape(-1, 28, 28), TOP, [f"ΔW1 of neuron {k}" for k in moved],
+                             diverging=True, title="The weights that changed most: ΔW1 = −lr · dW1"),
+               key="hiw_delta")
 else:
     st.caption("The step is applied to a copy of the current model that only this session sees; it becomes the "
                "current model, and Undo brings back the weights from before.")

@@ -11,7 +11,7 @@ from ui.classroom import settings_from_url, url_from_settings
 from ui.settings import FIELDS, MAX_EPOCHS_FULL_BATCH, settings_form
 from ui.convolution import first_layer_tiles
 from ui.training import TrainingJob, estimated_seconds, register_finished_run, start_training
-from ui.shell import require_app_shell
+from ui.shell import require_app_shell, show_chart
 
 require_app_shell()
 
@@ -101,10 +101,10 @@ def live_view():
         return
     loss_col, acc_col = st.columns(2)
     with loss_col:
-        st.plotly_chart(charts.loss_curve(snap.step_epochs, snap.step_losses, snap.epochs), key="loss_chart")
+        show_chart(charts.loss_curve(snap.step_epochs, snap.step_losses, snap.epochs), key="loss_chart")
     with acc_col:
         if snap.epochs:
-            st.plotly_chart(charts.accuracy_curve(snap.epochs), key="accuracy_chart")
+            show_chart(charts.accuracy_curve(snap.epochs), key="accuracy_chart")
         else:
             st.caption("Train and validation accuracy appear after the first epoch.")
 
@@ -117,8 +117,8 @@ def live_pictures():
     if network is None:
         return
     images, _, what = first_layer_tiles(network, NEURONS_SHOWN)
-    st.plotly_chart(charts.mosaic(images, 12, diverging=True, width=800 if len(images) > 8 else 500,
-                                  title=f"{len(images)} {what}, as they learn"), key="live_neurons")
+    show_chart(charts.mosaic(images, 12, diverging=True, width=800 if len(images) > 8 else 500,
+                             title=f"{len(images)} {what}, as they learn"), key="live_neurons")
     st.caption(f"Numbered 0 to {len(images) - 1}, left to right and row by row; the Weights page names each one "
                "on hover.")
 

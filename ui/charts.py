@@ -7,18 +7,44 @@ DIVERGING = "RdBu_r"  # blue negative, white zero, red positive
 INK = "gray"
 COLORS = {"train": "#1f77b4", "val": "#ff7f0e", "batch": "rgba(31,119,180,0.35)", "test": "#2ca02c"}
 SENT = np.float32  # arrays reach the browser as typed arrays: single precision halves them, and shows the same
+TITLE_LINE = 20  # pixels of top margin per line of a chart title
+LEGEND_ABOVE = dict(orientation="h", yanchor="bottom", y=1.02)  # grows upwards, into the margin, not over the curves
+TEXT, AXIS_TITLE, TITLE = 12, 14, 16  # Streamlit's chart theme: ticks, legends and labels; axis titles; chart titles
 
 
 def layout(height: int, title: str | None = None, square: bool = False, **extra) -> dict:
     """A figure's layout in one dict: passed to the constructor at once, it validates once (update_* calls
     validate the whole figure each time, which made a drawing's charts 5x slower)."""
-    base = dict(height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10), title=title)
+    base = dict(height=height, margin=dict(l=10, r=10, t=title_room(title), b=10), title=title)
     if square:
         base["xaxis"] = dict(visible=False, constrain="domain")
         base["yaxis"] = dict(visible=False, autorange="reversed", scaleanchor="x")
     for key, value in extra.items():
         base[key] = {**base.get(key, {}), **value} if isinstance(value, dict) else value
     return base
+
+
+def title_room(title: str | None) -> int:
+    """Pixels of margin above the plot: a line for each line of the title ("<br>" breaks one for narrow columns)."""
+    return 20 + TITLE_LINE * (title.count("<br>") + 1) if title else 10  # 20 px of air, then the lines
+
+
+def enlarge(fig: go.Figure, scale: float) -> go.Figure:
+    """The same figure (changed in place) with its text, height, margins and markers `scale` times larger.
+
+    For a projector: through the figure's own layout, which Plotly measures (CSS zoom on the page cut charts
+    off). Every text size is set, since Streamlit's chart template would otherwise keep its own small ones."""
+    def big(size):
+        return round(size * scale)
+    axis = dict(tickfont=dict(size=big(TEXT)), title=dict(font=dict(size=big(AXIS_TITLE))))
+    margin = fig.layout.margin
+    fig.layout.update(height=big(fig.layout.height), margin={side: big(margin[side]) for side in "lrtb"},
+                      font=dict(size=big(TEXT)), title=dict(font=dict(size=big(TITLE))), xaxis=axis, yaxis=axis,
+                      legend=dict(font=dict(size=big(TEXT))), hoverlabel=dict(font=dict(size=big(TEXT))))
+    for trace in fig.data:
+        if trace.type == "scatter" and isinstance(trace.marker.size, (int, float)):
+            trace.marker.size = big(trace.marker.size)
+    return fig
 
 
 def digit(image, title: str | None = None, height: int = 260, zmax=None, square: bool = True,
@@ -73,7 +99,8 @@ def mosaic(images, columns: int, names=None, width: int = 800, diverging: bool =
     else:
         scale = dict(colorscale=INK, zmin=0, zmax=float(np.nanmax(grid)) or 1.0, showscale=False)
     trace = go.Heatmap(z=grid, hoverongaps=False, **hover, **scale)
-    height = int(width * grid.shape[0] / grid.shape[1]) + (60 if title else 20) + (0 if not diverging else 10)
+    margins = title_room(title) + (20 if title else 10) + (10 if diverging else 0)
+    height = int(width * grid.shape[0] / grid.shape[1]) + margins
     return go.Figure(trace, layout(min(height, 1400), title, square=True))
 
 
@@ -123,7 +150,7 @@ def loss_curve(step_epochs, step_losses, epoch_events, height: int = 320) -> go.
     fig.add_scatter(x=epochs, y=[e.val_loss for e in epoch_events], mode="lines+markers", name="validation loss",
                     line=dict(color=COLORS["val"]))
     fig.update_layout(layout(height, xaxis=dict(title="epoch", rangemode="tozero"),
-                             yaxis=dict(title="loss", rangemode="tozero"), legend=dict(orientation="h", y=1.12)))
+                             yaxis=dict(title="loss", rangemode="tozero"), legend=LEGEND_ABOVE))
     return fig
 
 
@@ -135,7 +162,7 @@ def accuracy_curve(epoch_events, height: int = 280) -> go.Figure:
     fig.add_scatter(x=epochs, y=[e.val_accuracy for e in epoch_events], mode="lines+markers", name="validation",
                     line=dict(color=COLORS["val"]))
     fig.update_layout(layout(height, xaxis=dict(title="epoch", rangemode="tozero"),
-                             yaxis=dict(title="accuracy", tickformat=".1%"), legend=dict(orientation="h", y=1.15)))
+                             yaxis=dict(title="accuracy", tickformat=".1%"), legend=LEGEND_ABOVE))
     return fig
 
 

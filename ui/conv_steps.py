@@ -12,6 +12,7 @@ from core.nn.cnn import ConvNet
 from core.nn.explain import walkthrough
 from core.nn.gradcheck import nudge, relative_error
 from ui import charts, state
+from ui.shell import show_chart
 
 NUDGE = 1e-4  # the finite difference's ε: smaller ones drown in rounding when the loss is tiny
 
@@ -52,13 +53,13 @@ def convolution_steps(net: ConvNet, x, label: int, key: str):
                 "the products are added up, and the bias is added: that is **one** output value. Sliding the kernel "
                 "one pixel at a time gives the whole feature map.")
     left, mid, right = st.columns(3)
-    left.plotly_chart(charts.image_with_window(image, row, col, k, "the kernel's patch (padded image)"),
-                      key=f"{key}_where")
-    mid.plotly_chart(charts.mosaic(kernel[None], 1, [f"filter {f}"], width=300, diverging=True,
-                                   title=f"filter {f}'s {k}×{k} kernel"), key=f"{key}_kernel")
-    right.plotly_chart(charts.image_with_window(np.maximum(maps[0, :, :, f], 0), row, col, 1,
-                                                f"feature map {f} after {net.activation}"),
-                       key=f"{key}_map")
+    show_chart(charts.image_with_window(image, row, col, k, "the kernel's patch<br>(padded image)"),
+               key=f"{key}_where", where=left)
+    show_chart(charts.mosaic(kernel[None], 1, [f"filter {f}"], width=300, diverging=True,
+                             title=f"filter {f}'s {k}×{k} kernel"), key=f"{key}_kernel", where=mid)
+    show_chart(charts.image_with_window(np.maximum(maps[0, :, :, f], 0), row, col, 1,
+                                        f"feature map {f}<br>after {net.activation}"),
+               key=f"{key}_map", where=right)
     st.markdown("**Patch, kernel, and patch × kernel entry by entry** (rows and columns of the window)")
     products = patch * kernel
     p_col, k_col, x_col = st.columns(3)
@@ -84,15 +85,15 @@ def pooling_steps(feature_map, row: int, col: int, activation: str, key: str):
     pooled, _ = conv.maxpool_forward(activated[None, :, :, None])
     st.subheader("Max-pooling: keep each 2×2 window's largest value")
     left, mid, right = st.columns(3)
-    left.plotly_chart(charts.image_with_window(activated, r0, c0, 2, "the feature map, a 2×2 window outlined"),
-                      key=f"{key}_pool_where")
+    show_chart(charts.image_with_window(activated, r0, c0, 2, "the feature map,<br>a 2×2 window outlined"),
+               key=f"{key}_pool_where", where=left)
     with mid:
         st.dataframe(grid_table(window, winner), width="stretch")
         st.markdown(f"max = **{window[winner]:.4f}**, at row {r0 + winner[0]}, column {c0 + winner[1]}: only this "
                     "value goes on, so only it gets a gradient in the backward pass.")
-    right.plotly_chart(charts.image_with_window(pooled[0, :, :, 0], r0 // 2, c0 // 2, 1,
-                                                f"after pooling: {pooled.shape[1]}×{pooled.shape[2]}"),
-                       key=f"{key}_pooled")
+    show_chart(charts.image_with_window(pooled[0, :, :, 0], r0 // 2, c0 // 2, 1,
+                                        f"after pooling: {pooled.shape[1]}×{pooled.shape[2]}"),
+               key=f"{key}_pooled", where=right)
     st.code(inspect.getsource(conv.maxpool_forward) + "\n\n" + inspect.getsource(conv.maxpool_backward),
             language="python")
 
@@ -118,12 +119,12 @@ def kernel_gradient_steps(net: ConvNet, x, image, label: int, f: int, key: str):
                 "position, so its gradient adds up pixel × dL/dZ over all of them: dK = colsᵀ dZ, as a dense layer's "
                 "dW = Xᵀ dZ.")
     left, mid, right = st.columns(3)
-    left.plotly_chart(charts.weight_image(dZ, f"dL/dZ of filter {f} at every position", name="dL/dZ"),
-                      key=f"{key}_dZ")
-    mid.plotly_chart(charts.digit(shifted, f"the pixel under K[{i}, {j}] at every position", height=300),
-                     key=f"{key}_shifted")
-    right.plotly_chart(charts.mosaic(dK[None], 1, [f"filter {f}"], width=300, diverging=True,
-                                     title=f"dK of filter {f}: largest at [{i}, {j}]"), key=f"{key}_dK")
+    show_chart(charts.weight_image(dZ, f"dL/dZ of filter {f}<br>at every position", name="dL/dZ"),
+               key=f"{key}_dZ", where=left)
+    show_chart(charts.digit(shifted, f"the pixel under K[{i}, {j}]<br>at every position", height=300),
+               key=f"{key}_shifted", where=mid)
+    show_chart(charts.mosaic(dK[None], 1, [f"filter {f}"], width=300, diverging=True,
+                             title=f"dK of filter {f}:<br>largest at [{i}, {j}]"), key=f"{key}_dK", where=right)
     st.latex(rf"\frac{{\partial L}}{{\partial K_{{{i}{j}}}}} = \sum_{{y,x}} X_{{y+{i},\,x+{j}}}\, "
              rf"\frac{{\partial L}}{{\partial Z_{{yx}}}} = {by_hand:.6e}")
     cols = st.columns(4)

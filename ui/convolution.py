@@ -4,6 +4,7 @@ import streamlit as st
 from core.nn.cnn import ConvNet
 from ui import charts, state
 from ui.resources import dataset
+from ui.shell import show_chart
 
 
 def first_layer_tiles(network, count: int) -> tuple:
@@ -31,8 +32,8 @@ def show_filters(network: ConvNet, key: str):
             names = [f"filter {f}, input map {c}" for f in range(filters) for c in range(channels)]
             columns = channels
             what = f"{filters} filters (rows) of {kernel}×{kernel}×{channels}: one slice per input map (columns)"
-        st.plotly_chart(charts.mosaic(images, columns, names, diverging=True, width=min(800, 75 * columns),
-                                      title=f"Convolution {l}: {what}"), key=f"{key}_{l}")
+        show_chart(charts.mosaic(images, columns, names, diverging=True, width=min(800, 75 * columns),
+                                 title=f"Convolution {l}: {what}"), key=f"{key}_{l}")
 
 
 def show_feature_maps(network: ConvNet, x, key: str):
@@ -40,9 +41,9 @@ def show_feature_maps(network: ConvNet, x, key: str):
     for i, (name, maps) in enumerate(network.feature_maps(x)):
         H, W, C = maps.shape
         columns = min(C, 8)
-        st.plotly_chart(charts.mosaic(maps.transpose(2, 0, 1), columns, [f"{name}, map {c}" for c in range(C)],
-                                      width=min(800, 100 * columns), title=f"After {name}: {C} maps of {H}×{W}"),
-                        key=f"{key}_{i}")
+        show_chart(charts.mosaic(maps.transpose(2, 0, 1), columns, [f"{name}, map {c}" for c in range(C)],
+                                 width=min(800, 100 * columns), title=f"After {name}: {C} maps of {H}×{W}"),
+                   key=f"{key}_{i}")
     st.caption("Bright = strong response. Each map is one filter slid over the image before it: the first "
                "convolution finds strokes and edges, pooling keeps each 2×2 window's strongest response (so a "
                "small shift changes little), the second convolution combines them into parts of digits.")

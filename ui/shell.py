@@ -9,7 +9,7 @@ flag, but only once app.py runs; a page that finds it still set clears it and re
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from ui import state
+from ui import charts, state
 
 PAGES = [  # (script, title, icon), in the order a learner should meet them
     ("pages/home.py", "Home", ":material/home:"),
@@ -21,8 +21,12 @@ PAGES = [  # (script, title, icon), in the order a learner should meet them
     ("pages/evaluate.py", "Evaluate", ":material/fact_check:"),
     ("pages/tutorials.py", "Tutorials, reproduced", ":material/school:"),
 ]
-PRESENTER_CSS = """<style>
-[data-testid=stMain] .block-container { zoom: 1.3; max-width: 100%; }
+PRESENTER_SCALE = 1.25  # text and charts on a projector, against a laptop screen
+# Streamlit sizes its text, widgets and spacing in rem: a root font larger than its 16 px enlarges the page and
+# the sidebar alike, and Plotly still measures its boxes right (CSS zoom did not let it: charts were cut off).
+PRESENTER_CSS = f"""<style>
+:root {{ font-size: {16 * PRESENTER_SCALE:g}px; }}
+[data-testid=stMain] .block-container {{ max-width: 100%; }}
 </style>"""
 
 
@@ -51,6 +55,14 @@ def guided_footer(current_title: str):
     if i + 1 < len(PAGES):
         script, title, icon = PAGES[i + 1]
         forward.page_link(script, label=f"Next: {title}", icon=":material/arrow_forward:")
+
+
+def show_chart(fig, key: str, where=None, **options):
+    """Every Plotly chart goes on the page through here (`where`: a column, else the page): in presenter
+    mode its figure is enlarged first."""
+    if state.presenting():
+        charts.enlarge(fig, PRESENTER_SCALE)
+    return (where or st).plotly_chart(fig, key=key, **options)
 
 
 def presenter_toggle():
