@@ -6,14 +6,21 @@ allocated nothing large yet. The server and the training process both start by l
 like the warm column: until a process has freed a large array, glibc hands out big blocks with fresh pages each
 time (its dynamic mmap threshold), and convolutional steps run about 1.5× slower there.
 
+The estimate is processor time; the training's processor time is beside its wall-clock time, and the load
+average (runnable processes per core) says how much longer the wall clock took because others used the cores.
+
     python benchmarks/estimate_accuracy.py [--images 10000]
 """
-import argparse
-import subprocess
-import sys
-import time
-from dataclasses import replace
-from pathlib import Path
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the app: processor time of this thread is all the work
+
+import argparse  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from dataclasses import replace  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,17 +46,19 @@ def main():
     parser.add_argument("--images", type=int, default=10_000, help="training images per preset (default 10,000)")
     images = parser.parse_args().images
     train_images, train_labels = load_mnist("train")
-    print(f"{'preset':<18} {'fresh est.':>10} {'estimate':>9} {'actual':>8} {'actual / estimate':>18}")
+    print(f"{'preset':<18} {'fresh est.':>10} {'estimate':>9} {'actual cpu':>10} {'cpu / estimate':>15} "
+          f"{'actual wall':>11} {'load / core':>11}")
     for name in PRESETS:
         config = config_for(name, images)
         fresh = fresh_estimate(name, images)
         estimate = estimate_seconds(config, config.train_size)
         trainer = Trainer(config, make_splits(config, train_images, train_labels))
-        began = time.perf_counter()
+        began, cpu_began = time.perf_counter(), time.thread_time()
         for _ in trainer.run():
             pass
-        actual = time.perf_counter() - began
-        print(f"{name:<18} {fresh:9.2f}s {estimate:8.2f}s {actual:7.2f}s {actual / estimate:18.2f}", flush=True)
+        wall, cpu = time.perf_counter() - began, time.thread_time() - cpu_began
+        print(f"{name:<18} {fresh:9.2f}s {estimate:8.2f}s {cpu:9.2f}s {cpu / estimate:15.2f} {wall:10.2f}s "
+              f"{os.getloadavg()[0] / os.cpu_count():11.2f}", flush=True)
 
 
 if __name__ == "__main__":

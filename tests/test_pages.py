@@ -152,7 +152,7 @@ def test_a_short_training_run_shows_its_curves_and_becomes_the_current_model(app
     assert job.status == "done", job.message
     loss = figure(app, "loss_chart")["data"]
     assert len(array(loss[0]["x"])) == 2 * 8  # 1,000 images in batches of 128: 8 steps an epoch, 2 epochs
-    epoch_loss = array(loss[1]["y"])
+    epoch_loss = array(loss[2]["y"])
     assert len(epoch_loss) == 2 and epoch_loss[1] < epoch_loss[0]  # the epoch loss falls
     neurons = figure(app, "live_neurons")["data"][0]  # redrawn every 2 s while training: kept small
     assert neurons["z"]["dtype"] == "f4" and "text" not in neurons

@@ -112,18 +112,40 @@ def histogram(values, title: str, nbins: int = 50, height: int = 260) -> go.Figu
     return go.Figure(go.Histogram(x=np.ravel(values), nbinsx=nbins, marker_color="#1f77b4"), layout(height, title))
 
 
-def loss_curve(step_epochs, step_losses, epoch_events, height: int = 320) -> go.Figure:
-    """Batch loss after every step (faint) and mean train / validation loss after every epoch."""
+def smoothed(values, weight: float = 0.95) -> np.ndarray:
+    """Exponential moving average, debiased as TensorBoard does: s_t = w s_(t-1) + (1 - w) x_t, shown as
+    s_t / (1 - w^t) so the first points are not pulled towards 0."""
+    out, s = np.empty(len(values)), 0.0
+    for t, x in enumerate(values, start=1):
+        s = weight * s + (1 - weight) * x
+        out[t - 1] = s / (1 - weight ** t)
+    return out
+
+
+def loss_curve(step_epochs, step_losses, epoch_events, log_scale: bool = True, height: int = 320) -> go.Figure:
+    """Batch loss after every step (faint), its moving average, and mean train / validation loss after every epoch.
+
+    On a linear axis the loss of the first steps (2.3 for ten guessed digits) would flatten the rest: the axis
+    then ends a little above the smoothed loss after its first tenth and the epoch losses; a log axis shows
+    every stage alike.
+    """
+    steps, losses = np.asarray(step_epochs, SENT), np.asarray(step_losses, SENT)
+    trend = smoothed(losses).astype(SENT)
     fig = go.Figure()
-    fig.add_scatter(x=np.asarray(step_epochs, SENT), y=np.asarray(step_losses, SENT), mode="lines", name="batch loss",
-                    line=dict(color=COLORS["batch"]))
+    fig.add_scatter(x=steps, y=losses, mode="lines", name="batch loss", line=dict(color=COLORS["batch"]))
+    fig.add_scatter(x=steps, y=trend, mode="lines", name="batch loss, smoothed", line=dict(color=COLORS["train"]))
     epochs = [e.epoch for e in epoch_events]
-    fig.add_scatter(x=epochs, y=[e.train_loss for e in epoch_events], mode="lines+markers", name="train loss (epoch mean)",
-                    line=dict(color=COLORS["train"]))
+    fig.add_scatter(x=epochs, y=[e.train_loss for e in epoch_events], mode="markers", name="train loss (epoch mean)",
+                    marker=dict(color=COLORS["train"], size=8))
     fig.add_scatter(x=epochs, y=[e.val_loss for e in epoch_events], mode="lines+markers", name="validation loss",
                     line=dict(color=COLORS["val"]))
-    fig.update_layout(layout(height, xaxis=dict(title="epoch", rangemode="tozero"),
-                             yaxis=dict(title="loss", rangemode="tozero"), legend=dict(orientation="h", y=1.12)))
+    if log_scale:
+        yaxis = dict(title="loss (log scale)", type="log")
+    else:
+        shown = [*trend[len(trend) // 10:], *(e.val_loss for e in epoch_events), *(e.train_loss for e in epoch_events)]
+        yaxis = dict(title="loss", range=[0, 1.2 * float(np.nanmax(shown))] if shown else None)
+    fig.update_layout(layout(height, xaxis=dict(title="epoch", rangemode="tozero"), yaxis=yaxis,
+                             legend=dict(orientation="h", y=1.12)))
     return fig
 
 
