@@ -77,7 +77,7 @@ def estimate(config):
     if factor < 1.25:
         text += "A core is free now, so expect about that."
     else:
-        text += (f"Its cores are busy now ({factor:.1f} programs want each): expect between that and "
+        text += (f"Its cores are busy now (load average: {factor:.1f} programs per core): expect between that and "
                  f"**{duration(seconds * factor)}**.")
     st.caption(text)
 

@@ -6,6 +6,7 @@ GAP = 1  # pixels of empty space between tiles in a mosaic
 DIVERGING = "RdBu_r"  # blue negative, white zero, red positive
 INK = "gray"
 COLORS = {"train": "#1f77b4", "val": "#ff7f0e", "batch": "rgba(31,119,180,0.35)", "test": "#2ca02c"}
+LOG_TICKS = [m * 10.0 ** e for e in range(-4, 2) for m in (1, 2, 5)]  # 0.0001, 0.0002, 0.0005, ..., 50
 SENT = np.float32  # arrays reach the browser as typed arrays: single precision halves them, and shows the same
 
 
@@ -140,7 +141,7 @@ def loss_curve(step_epochs, step_losses, epoch_events, log_scale: bool = True, h
     fig.add_scatter(x=epochs, y=[e.val_loss for e in epoch_events], mode="lines+markers", name="validation loss",
                     line=dict(color=COLORS["val"]))
     if log_scale:
-        yaxis = dict(title="loss (log scale)", type="log")
+        yaxis = dict(title="loss (log scale)", type="log", tickvals=LOG_TICKS, tickformat="~g")
     else:
         shown = [*trend[len(trend) // 10:], *(e.val_loss for e in epoch_events), *(e.train_loss for e in epoch_events)]
         yaxis = dict(title="loss", range=[0, 1.2 * float(np.nanmax(shown))] if shown else None)

@@ -34,8 +34,8 @@ class Setting:
 
 FIELDS = {  # widget key -> Setting, in the order they are drawn
     "train_hidden": Setting("hidden", "text_input", dict(
-        label="Hidden layers (neurons per layer)",
-        help="Comma-separated widths, 0 to 4 layers: `128`, `16, 16`, or empty for none."),
+        label="Hidden layers",
+        help="Neurons in each hidden layer, comma-separated, 0 to 4 layers: `128`, `16, 16`, or empty for none."),
         beginner=True, from_config=lambda v: ", ".join(map(str, v))),
     "train_lr": Setting("learning_rate", "number_input", dict(
         label="Learning rate", min_value=0.0, max_value=100.0, format="%g", step=1e-3,
