@@ -284,3 +284,34 @@ def test_one_sessions_training_changes_neither_another_session_nor_the_shared_mo
         shared["shipped:cnn-99"].network.params()["K1"][0, 0, 0, 0] = 1.0
     with pytest.raises(ValueError, match="read-only"):
         dataset().train_images[0, 0, 0] = 255
+
+
+def wait_until_still(job):
+    """Wait until a paused job's progress stops changing (the process reports everything before it pauses)."""
+    import time
+    previous = None
+    while previous is None or job.snapshot().latest.step != previous:
+        previous = job.snapshot().latest.step if job.snapshot().latest else None
+        time.sleep(0.5)
+
+
+def test_the_page_and_the_sidebar_show_one_progress_line_from_one_value(app):
+    open_page(app, "train")
+    app.select_slider(key="train_batch").set_value(10)
+    app.number_input(key="train_epochs").set_value(20).run()  # minutes of training: it is still running below
+    app.button[0].click().run()
+    job = app.session_state["training_job"]
+    while job.snapshot().latest is None:
+        job.wait(0.2)
+    job.pause()
+    wait_until_still(job)
+    app.run()
+    assert not app.exception
+    line = app.get("progress")[0].proto.text
+    snap = job.snapshot()
+    assert line.startswith(f"epoch {snap.latest.epoch:.2f} of 20 · ")
+    assert not app.sidebar.info  # on the Train page the page itself says how far it is
+    open_page(app, "draw")
+    assert app.sidebar.info[0].value == f"Run 1 paused: {line}"  # elsewhere the sidebar says it: the same line
+    job.stop()
+    job.wait()
