@@ -13,11 +13,11 @@ from core.io import model_bytes
 from ui import charts, state
 from ui.convolution import first_layer_tiles
 from ui.images import png_data_url
-from ui.resources import dataset
+from ui.resources import dataset, freeze
 from ui.training import TrainingJob, progress_text, register_finished_run
 
 NEURONS_SHOWN = 36  # first-layer neurons drawn live
-DIGIT_SCALE = 3     # the fixed test digits are drawn 84 px wide
+DIGIT_SCALE = 2     # the digits the network reads live are drawn 56 px wide, each pixel a 2×2 square
 
 
 def live_view(drawn_while_active: bool):
@@ -106,7 +106,9 @@ def fixed_digits() -> tuple:
     data = dataset()
     rows = [int(np.flatnonzero(data.test_labels == k)[0]) for k in range(10)]
     pictures = [png_data_url(data.test_images[i] / 255, DIGIT_SCALE) for i in rows]
-    return data.X_test[rows], data.test_labels[rows], pictures
+    X, labels = data.X_test[rows], data.test_labels[rows]
+    freeze(X, labels)  # shared by every session
+    return X, labels, pictures
 
 
 def what_it_reads(network):
@@ -122,7 +124,7 @@ def what_it_reads(network):
     for k, (column, p, picture) in enumerate(zip(st.columns(11), P, pictures)):
         guess = int(p.argmax())
         colour = "blue" if k >= len(labels) else "green" if guess == labels[k] else "red"
-        column.image(picture, width=56)
+        column.image(picture, width=28 * DIGIT_SCALE)
         column.markdown(f":{colour}[**{guess}**] {p[guess]:.0%}")
     if drawing is None:
         st.caption("Draw a digit on Draw & predict: it joins this row.")
