@@ -7,6 +7,7 @@ DIVERGING = "RdBu_r"  # blue negative, white zero, red positive
 INK = "gray"
 COLORS = {"train": "#1f77b4", "val": "#ff7f0e", "batch": "rgba(31,119,180,0.35)", "test": "#2ca02c"}
 LOG_TICKS = [m * 10.0 ** e for e in range(-4, 2) for m in (1, 2, 5)]  # 0.0001, 0.0002, 0.0005, ..., 50
+SMOOTH_POINTS = 500  # at most this many points of the smoothed loss are sent
 SENT = np.float32  # arrays reach the browser as typed arrays: single precision halves them, and shows the same
 
 
@@ -132,9 +133,11 @@ def loss_curve(step_epochs, step_losses, epoch_events, log_scale: bool = True, h
     """
     steps, losses = np.asarray(step_epochs, SENT), np.asarray(step_losses, SENT)
     trend = smoothed(losses).astype(SENT)
+    every = -(-len(trend) // SMOOTH_POINTS) or 1  # a smooth line needs fewer points: a lighter live update
     fig = go.Figure()
     fig.add_scatter(x=steps, y=losses, mode="lines", name="batch loss", line=dict(color=COLORS["batch"]))
-    fig.add_scatter(x=steps, y=trend, mode="lines", name="batch loss, smoothed", line=dict(color=COLORS["train"]))
+    fig.add_scatter(x=steps[::every], y=trend[::every], mode="lines", name="batch loss, smoothed",
+                    line=dict(color=COLORS["train"]))
     epochs = [e.epoch for e in epoch_events]
     fig.add_scatter(x=epochs, y=[e.train_loss for e in epoch_events], mode="markers", name="train loss (epoch mean)",
                     marker=dict(color=COLORS["train"], size=8))

@@ -43,7 +43,8 @@ def estimated_seconds(config: TrainConfig) -> float:
 def load_factor() -> float:
     """How many times longer than its processor time a training takes now, at most: the processes that want a
     core (the load average of the last minute) per core of this server, 1 when a core is free."""
-    return max(1.0, os.getloadavg()[0] / len(os.sched_getaffinity(0)))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1.0, os.getloadavg()[0] / cores)
 
 
 @st.cache_resource
