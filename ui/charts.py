@@ -6,7 +6,7 @@ GAP = 1  # pixels of empty space between tiles in a mosaic
 DIVERGING = "RdBu_r"  # blue negative, white zero, red positive
 INK = "gray"
 COLORS = {"train": "#1f77b4", "val": "#ff7f0e", "batch": "rgba(31,119,180,0.35)", "test": "#2ca02c"}
-LOG_TICKS = [m * 10.0 ** e for e in range(-4, 2) for m in (1, 2, 5)]  # 0.0001, 0.0002, 0.0005, ..., 50
+LOG_TICKS = [m * 10.0 ** e for e in range(-4, 2) for m in (1, 3)]  # 0.0001, 0.0003, 0.001, ..., 30
 SMOOTH_POINTS = 500  # at most this many points of the smoothed loss are sent
 SENT = np.float32  # arrays reach the browser as typed arrays: single precision halves them, and shows the same
 
