@@ -84,7 +84,8 @@ def steadiness(repeats: int):
         pass
     wall, cpu = time.perf_counter() - began, time.thread_time() - cpu_began
     for name, values in figures.items():
-        print(f"{name:<15} estimates: {' '.join(f'{v:5.1f}' for v in values)} s  (max / min {max(values) / min(values):.2f})")
+        shown = " ".join(f"{v:5.1f}" for v in values)
+        print(f"{name:<15} estimates: {shown} s  (max / min {max(values) / min(values):.2f})")
     print(f"the training: {wall:.1f} s on the wall clock, {cpu:.1f} s of processor time; "
           f"load average {os.getloadavg()[0] / os.cpu_count():.2f} per core")
 

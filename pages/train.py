@@ -84,8 +84,8 @@ def estimate(config):
 
 def live_learning_rate(job):
     lr = st.columns(3)[0].number_input(
-        "Learning rate, changeable while it trains", min_value=0.0, max_value=10.0, value=float(job.config.learning_rate),
-        format="%g", step=job.config.learning_rate / 2 or 1e-3, key=f"live_lr_{id(job)}")
+        "Learning rate, changeable while it trains", min_value=0.0, max_value=10.0, format="%g",
+        value=float(job.config.learning_rate), step=job.config.learning_rate / 2 or 1e-3, key=f"live_lr_{id(job)}")
     if lr != job.config.learning_rate:
         job.set_learning_rate(lr)
 

@@ -119,13 +119,13 @@ def test_after_start_the_live_loss_chart_is_on_the_first_screen(page, presenting
     if presenting:
         page.locator("[data-testid=stSidebar]").get_by_text("Presenter mode").click()
         settle(page)
-    main = page.locator("[data-testid=stMain]")
+    main, chart = page.locator("[data-testid=stMain]"), ".st-key-loss_chart .js-plotly-plot"
     main.get_by_role("button", name="Start").click()
-    page.wait_for_function("() => document.querySelector('.st-key-loss_chart .js-plotly-plot')", timeout=60_000)
+    page.wait_for_function(f"() => document.querySelector('{chart}')", timeout=60_000)
     page.wait_for_timeout(2500)  # a few live updates
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / f"train-live-first-screen-{'presenter' if presenting else 'plain'}.png")
-    top = page.evaluate("() => document.querySelector('.st-key-loss_chart .js-plotly-plot').getBoundingClientRect().top")
+    top = page.evaluate(f"() => document.querySelector('{chart}').getBoundingClientRect().top")
     assert top + 100 < 1000, top  # the curve itself, not only its top edge, shows without scrolling
     assert page.get_by_text("What it reads now").count() == 1  # the test digits, read live
     main.get_by_role("button", name="Stop").click()
