@@ -3,6 +3,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import (SHOTS, cpu_busy, free_port, go, process_tree, screenshot, settle, start_server,
                                 stop_server)
@@ -115,10 +116,13 @@ def test_after_start_the_live_loss_chart_is_on_the_first_screen(page, presenting
     go(page, "Train")
     page.locator("[data-testid=stSelectbox]", has_text="Start from a preset").click()
     page.get_by_role("option", name="nielsen-30", exact=False).click()  # 30 epochs: the live view stays
-    settle(page)
+    epochs = page.locator("[data-testid=stNumberInput]", has_text="Epochs").locator("input")
+    expect(epochs).to_have_value("30")
     if presenting:
         page.locator("[data-testid=stSidebar]").get_by_text("Presenter mode").click()
-        settle(page)
+        page.locator(".st-key-train_l2").wait_for(state="detached")  # the advanced settings are hidden
+        expect(epochs).to_have_value("30")
+    settle(page)
     main, chart = page.locator("[data-testid=stMain]"), ".st-key-loss_chart .js-plotly-plot"
     main.get_by_role("button", name="Start").click()
     page.wait_for_function(f"() => document.querySelector('{chart}')", timeout=60_000)
@@ -128,6 +132,7 @@ def test_after_start_the_live_loss_chart_is_on_the_first_screen(page, presenting
     top = page.evaluate(f"() => document.querySelector('{chart}').getBoundingClientRect().top")
     assert top + 100 < 1000, top  # the curve itself, not only its top edge, shows without scrolling
     assert page.get_by_text("What it reads now").count() == 1  # the test digits, read live
+    assert "of 30 ·" in page.locator("[data-testid=stProgress]").inner_text()  # the preset's run
     main.get_by_role("button", name="Stop").click()
     page.get_by_text("Finished:").wait_for(timeout=30_000)
 
