@@ -15,6 +15,6 @@ from ui.sidebar import sidebar  # noqa: E402
 st.set_page_config(page_title="Neural network from scratch", page_icon=favicon(), layout="wide")
 
 page = navigation()
-sidebar()
+sidebar(page.url_path)
 page.run()
 guided_footer(page.title)

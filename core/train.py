@@ -155,8 +155,15 @@ class Trainer:
         return loss, int(np.sum(fwd.P.argmax(1) == yb))
 
 
-def estimate_seconds(config: TrainConfig, train_images: int, timed_images: int = 2560, budget: float = 0.1) -> float:
-    """How long `config` would train on this machine now: a few timed steps on random data, scaled to all the steps.
+def estimate_seconds(config: TrainConfig, train_images: int, timed_images: int = 2560, budget: float = 0.1,
+                     clock=time.thread_time) -> float:
+    """Seconds of one core's work `config` needs: a few timed steps on random data, scaled to all the steps.
+
+    Timed in processor time of this thread, not on the wall clock: the wall clock counts every moment other
+    programs (or other sessions' threads) held the core, so three measurements of one preset on a busy server
+    read 22, 26 and 48 s; processor time stays within a few per cent. How much longer the wall clock takes
+    depends on how busy the machine is while it trains (see ui.training.load_factor). `clock=time.perf_counter`
+    gives the wall-clock estimate, for comparison (benchmarks/estimate_accuracy.py --steadiness).
 
     The first step is not timed (it pays one-off costs). Then steps are timed until `timed_images` images or
     `budget` seconds, at least 5 steps (five 10-image steps gave up to twice the real time). Steps of more than
@@ -172,12 +179,12 @@ def estimate_seconds(config: TrainConfig, train_images: int, timed_images: int =
                     np.empty(0, int))
     steps = Trainer(replace(config, batch_size=timed, epochs=1, learning_rate=1e-6), splits).run(1)
     next(steps)
-    began, done = time.perf_counter(), 0
+    began, clock_began, done = time.perf_counter(), clock(), 0
     for _ in steps:
         done += 1
         if done == most or (done >= 5 and time.perf_counter() - began > budget):
             break
-    per_image = (time.perf_counter() - began) / (timed * done)
+    per_image = (clock() - clock_began) / (timed * done)
     return per_image * (train_images + config.val_size / 3) * config.epochs
 
 

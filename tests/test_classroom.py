@@ -2,7 +2,7 @@
 from streamlit.testing.v1 import AppTest
 
 from ui.classroom import settings_from_url, url_from_settings
-from ui.settings import FULL_BATCH
+from ui.settings import FIELDS, FULL_BATCH
 
 
 def test_settings_round_trip_through_the_url():
@@ -39,3 +39,40 @@ def test_a_shared_link_fills_the_train_page_and_changes_follow_into_the_link():
     at.number_input(key="train_epochs").set_value(4).run()
     assert at.number_input(key="train_epochs").value == 4  # the learner's change is not undone by the link
     assert at.query_params["epochs"] == "4" and at.query_params["hidden"] == "30"
+
+
+def widget_keys(block) -> set:
+    return {w.key for kind in ("text_input", "number_input", "selectbox", "select_slider", "slider")
+            for w in block.get(kind)}
+
+
+def test_a_beginner_sees_five_settings_the_rest_wait_under_more_settings_and_still_follow_the_link():
+    beginner = {key for key, setting in FIELDS.items() if setting.beginner}
+    assert beginner == {"train_hidden", "train_lr", "train_batch", "train_epochs", "train_size"}
+    at = AppTest.from_file("../app.py", default_timeout=90)
+    at.query_params.update({"activation": "tanh", "dropout": "0.2", "epochs": "3"})
+    at.run()
+    at.switch_page("pages/train.py").run()
+    more = next(e for e in at.expander if e.label.startswith("More settings"))
+    assert widget_keys(more) == set(FIELDS) - beginner
+    assert at.selectbox(key="train_activation").value == "tanh" and at.slider(key="train_dropout").value == 0.2
+    at.sidebar.toggle(key="presenter_mode").set_value(True).run()  # presenter mode: the beginner's settings only
+    assert not any(e.label.startswith("More settings") for e in at.expander)
+    assert widget_keys(at.main) == beginner | {"train_preset"}
+    assert at.query_params["activation"] == "tanh" and at.query_params["dropout"] == "0.2"  # hidden, kept
+    at.sidebar.toggle(key="presenter_mode").set_value(False).run()
+    assert at.selectbox(key="train_activation").value == "tanh"
+
+
+def test_the_page_speaks_of_a_server_restart_only_after_one():
+    from ui.training import server_token
+    for token, restarted in (("0ld5e7e7", True), (server_token(), False), (None, False)):
+        at = AppTest.from_file("../app.py", default_timeout=90)
+        if token:
+            at.query_params["training"] = token
+        at.run()
+        at.switch_page("pages/train.py").run()
+        notices = " ".join(e.value for e in [*at.info, *at.warning])
+        assert ("the server restarted" in notices) == restarted, (token, notices)
+        assert ("No training yet" in notices) != restarted
+        assert "training" not in at.query_params  # no training runs here now: the address says none

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from core.data import load_mnist
 from core.io import load_model
 from tests.test_weights import WEIGHTS
+from ui import charts
 
 TIMEOUT = 90
 
@@ -152,8 +153,10 @@ def test_a_short_training_run_shows_its_curves_and_becomes_the_current_model(app
     assert job.status == "done", job.message
     loss = figure(app, "loss_chart")["data"]
     assert len(array(loss[0]["x"])) == 2 * 8  # 1,000 images in batches of 128: 8 steps an epoch, 2 epochs
-    epoch_loss = array(loss[1]["y"])
+    epoch_loss = array(loss[2]["y"])
     assert len(epoch_loss) == 2 and epoch_loss[1] < epoch_loss[0]  # the epoch loss falls
+    assert figure(app, "loss_chart")["layout"]["yaxis"]["type"] == "log"  # the first steps do not flatten the rest
+    assert np.allclose(array(loss[1]["y"]), charts.smoothed(array(loss[0]["y"])), atol=1e-6)
     neurons = figure(app, "live_neurons")["data"][0]  # redrawn every 2 s while training: kept small
     assert neurons["z"]["dtype"] == "f4" and "text" not in neurons
     assert np.allclose(array(neurons["z"])[:28, :28], job.trainer.network.weights[0][:, 0].reshape(28, 28), atol=1e-7)
@@ -284,3 +287,74 @@ def test_one_sessions_training_changes_neither_another_session_nor_the_shared_mo
         shared["shipped:cnn-99"].network.params()["K1"][0, 0, 0, 0] = 1.0
     with pytest.raises(ValueError, match="read-only"):
         dataset().train_images[0, 0, 0] = 255
+
+
+def wait_until_still(job):
+    """Wait until a paused job's progress stops changing (the process reports everything before it pauses)."""
+    import time
+    previous = None
+    while previous is None or job.snapshot().latest.step != previous:
+        previous = job.snapshot().latest.step if job.snapshot().latest else None
+        time.sleep(0.5)
+
+
+def test_the_page_and_the_sidebar_show_one_progress_line_from_one_value(app):
+    open_page(app, "train")
+    app.select_slider(key="train_batch").set_value(10)
+    app.number_input(key="train_epochs").set_value(20).run()  # minutes of training: it is still running below
+    app.button[0].click().run()
+    job = app.session_state["training_job"]
+    while job.snapshot().latest is None:
+        job.wait(0.2)
+    job.pause()
+    wait_until_still(job)
+    app.run()
+    assert not app.exception
+    line = app.get("progress")[0].proto.text
+    snap = job.snapshot()
+    assert line.startswith(f"epoch {snap.latest.epoch:.2f} of 20 · ")
+    assert not app.sidebar.info  # on the Train page the page itself says how far it is
+    open_page(app, "draw")
+    assert app.sidebar.info[0].value == f"Run 1 paused: {line}"  # elsewhere the sidebar says it: the same line
+    job.stop()
+    job.wait()
+
+
+def test_the_loss_axis_can_be_linear_with_a_range_that_shows_the_later_losses(app):
+    job = start_training(app, train_size=5000)  # 80 steps: long enough to learn
+    app.toggle(key="loss_log_scale").set_value(False).run()
+    chart = figure(app, "loss_chart")
+    batch, trend = array(chart["data"][0]["y"]), array(chart["data"][1]["y"])
+    bottom, top = chart["layout"]["yaxis"]["range"]
+    assert chart["layout"]["yaxis"].get("type", "linear") == "linear" and bottom == 0
+    assert trend[len(trend) // 10:].max() < top < batch[0]  # the later losses fill the chart; the first one is cut
+    assert job.status == "done"
+
+
+def test_while_it_learns_the_page_shows_what_it_reads_of_ten_test_digits_and_the_last_drawing(app, mnist_test):
+    X, labels = mnist_test
+    rows = [int(np.flatnonzero(labels == k)[0]) for k in range(10)]  # the first test image of each digit
+    job = start_training(app)
+    drawing = X[1234]
+    app.session_state["last_digit"] = drawing  # as Draw & predict keeps the learner's last digit
+    app.run()
+    P = job.trainer.network.predict_proba(np.vstack([X[rows], drawing[None]]))  # (11, 10)
+    expected = [f"**{p.argmax()}** {p.max():.0%}" for p in P]
+    shown = [m.value.split("[", 1)[1].replace("]", "") for m in app.markdown if m.value.startswith(":")]
+    assert shown == expected
+    colours = [m.value[1:m.value.index("[")] for m in app.markdown if m.value.startswith(":")]
+    assert colours == ["green" if P[k].argmax() == k else "red" for k in range(10)] + ["blue"]
+
+
+def test_the_time_estimate_is_processor_time_and_names_its_range_when_the_cores_are_busy(app, monkeypatch):
+    import os
+    import re
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    for load, free in ((0.5, True), (8.0, False)):  # 8 programs wanting 2 cores: up to 4 times longer
+        monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+        open_page(app, "train")
+        text = next(c.value for c in app.caption if c.value.startswith("Estimated training time"))
+        seconds = [int(s) for s in re.findall(r"about (\d+) s", text)]
+        assert ("A core is free now" in text) == free
+        if not free:
+            assert "load average: 4.0 programs per core" in text and abs(seconds[1] - 4 * seconds[0]) <= 2, text

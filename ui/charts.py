@@ -6,6 +6,8 @@ GAP = 1  # pixels of empty space between tiles in a mosaic
 DIVERGING = "RdBu_r"  # blue negative, white zero, red positive
 INK = "gray"
 COLORS = {"train": "#1f77b4", "val": "#ff7f0e", "batch": "rgba(31,119,180,0.35)", "test": "#2ca02c"}
+LOG_TICKS = [m * 10.0 ** e for e in range(-4, 2) for m in (1, 3)]  # 0.0001, 0.0003, 0.001, ..., 30
+SMOOTH_POINTS = 500  # at most this many points of the smoothed loss are sent
 SENT = np.float32  # arrays reach the browser as typed arrays: single precision halves them, and shows the same
 TITLE_LINE = 20  # pixels of top margin per line of a chart title
 LEGEND_ABOVE = dict(orientation="h", yanchor="bottom", y=1.02)  # grows upwards, into the margin, not over the curves
@@ -139,18 +141,42 @@ def histogram(values, title: str, nbins: int = 50, height: int = 260) -> go.Figu
     return go.Figure(go.Histogram(x=np.ravel(values), nbinsx=nbins, marker_color="#1f77b4"), layout(height, title))
 
 
-def loss_curve(step_epochs, step_losses, epoch_events, height: int = 320) -> go.Figure:
-    """Batch loss after every step (faint) and mean train / validation loss after every epoch."""
+def smoothed(values, weight: float = 0.95) -> np.ndarray:
+    """Exponential moving average, debiased as TensorBoard does: s_t = w s_(t-1) + (1 - w) x_t, shown as
+    s_t / (1 - w^t) so the first points are not pulled towards 0."""
+    out, s = np.empty(len(values)), 0.0
+    for t, x in enumerate(values, start=1):
+        s = weight * s + (1 - weight) * x
+        out[t - 1] = s / (1 - weight ** t)
+    return out
+
+
+def loss_curve(step_epochs, step_losses, epoch_events, log_scale: bool = True, height: int = 320) -> go.Figure:
+    """Batch loss after every step (faint), its moving average, and mean train / validation loss after every epoch.
+
+    On a linear axis the loss of the first steps (2.3 for ten guessed digits) would flatten the rest: the axis
+    then ends a little above the smoothed loss after its first tenth and the epoch losses; a log axis shows
+    every stage alike.
+    """
+    steps, losses = np.asarray(step_epochs, SENT), np.asarray(step_losses, SENT)
+    trend = smoothed(losses).astype(SENT)
+    every = -(-len(trend) // SMOOTH_POINTS) or 1  # a smooth line needs fewer points: a lighter live update
     fig = go.Figure()
-    fig.add_scatter(x=np.asarray(step_epochs, SENT), y=np.asarray(step_losses, SENT), mode="lines", name="batch loss",
-                    line=dict(color=COLORS["batch"]))
-    epochs = [e.epoch for e in epoch_events]
-    fig.add_scatter(x=epochs, y=[e.train_loss for e in epoch_events], mode="lines+markers", name="train loss (epoch mean)",
+    fig.add_scatter(x=steps, y=losses, mode="lines", name="batch loss", line=dict(color=COLORS["batch"]))
+    fig.add_scatter(x=steps[::every], y=trend[::every], mode="lines", name="batch loss, smoothed",
                     line=dict(color=COLORS["train"]))
+    epochs = [e.epoch for e in epoch_events]
+    fig.add_scatter(x=epochs, y=[e.train_loss for e in epoch_events], mode="markers", name="train loss (epoch mean)",
+                    marker=dict(color=COLORS["train"], size=8))
     fig.add_scatter(x=epochs, y=[e.val_loss for e in epoch_events], mode="lines+markers", name="validation loss",
                     line=dict(color=COLORS["val"]))
-    fig.update_layout(layout(height, xaxis=dict(title="epoch", rangemode="tozero"),
-                             yaxis=dict(title="loss", rangemode="tozero"), legend=LEGEND_ABOVE))
+    if log_scale:
+        yaxis = dict(title="loss (log scale)", type="log", tickvals=LOG_TICKS, tickformat="~g")
+    else:
+        shown = [*trend[len(trend) // 10:], *(e.val_loss for e in epoch_events), *(e.train_loss for e in epoch_events)]
+        yaxis = dict(title="loss", range=[0, 1.2 * float(np.nanmax(shown))] if shown else None)
+    fig.update_layout(layout(height, xaxis=dict(title="epoch", rangemode="tozero"), yaxis=yaxis,
+                             legend=LEGEND_ABOVE))
     return fig
 
 

@@ -50,7 +50,7 @@ def hidden_layers(text: str) -> str:
 
 def conv_blocks(text: str) -> str:
     try:
-        return FIELDS["train_convs"][1](parse_convs(text))
+        return FIELDS["train_convs"].from_config(parse_convs(text))
     except ValueError as err:
         raise Unusable(str(err).removeprefix("Convolution blocks: ")) from None
 

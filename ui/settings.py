@@ -1,4 +1,7 @@
 """The Train page's settings: widgets that fill a TrainConfig, presets that fill the widgets."""
+from dataclasses import dataclass
+from typing import Callable
+
 import streamlit as st
 
 from core.nn.activations import ACTIVATIONS
@@ -17,26 +20,59 @@ MAX_EPOCHS_MINIBATCH, MAX_EPOCHS_FULL_BATCH = 50, 500  # a full-batch epoch is a
 MAX_CONV_BLOCKS, MAX_FILTERS, MAX_KERNEL, MAX_EPOCHS_CONV, MAX_BATCH_CONV = 2, 32, 7, 10, 256
 OUTPUT_NAMES = {name: output.label for name, output in OUTPUTS.items()}
 OPTIMIZER_NAMES = {"sgd": "gradient descent (SGD)", "momentum": "SGD with momentum", "adam": "Adam"}
-FIELDS = {  # widget key -> (TrainConfig field, widget value from config value)
-    "train_convs": ("convs", lambda v: ", ".join(f"{f}@{k} {p}" for f, k, p in v)),
-    "train_hidden": ("hidden", lambda v: ", ".join(map(str, v))),
-    "train_activation": ("activation", None),
-    "train_output": ("output", None),
-    "train_optimizer": ("optimizer", None),
-    "train_lr": ("learning_rate", float),
-    "train_schedule": ("schedule", None),
-    "train_batch": ("batch_size", lambda v: FULL_BATCH if v is None else v),
-    "train_epochs": ("epochs", None),
-    "train_l2": ("l2", float),
-    "train_dropout": ("dropout", float),
-    "train_seed": ("seed", None),
-    "train_size": ("train_size", lambda v: TRAIN_SIZES[-1] if v is None else v),
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One knob of the Train page: the TrainConfig field it fills and the widget that shows it."""
+    field: str                  # the TrainConfig field
+    widget: str                 # the st.* widget that shows it, drawn with `options` as its arguments
+    options: dict
+    beginner: bool = False      # shown at once; the rest wait under "More settings" (hidden in presenter mode)
+    from_config: Callable = lambda value: value  # the widget's value for a config's value
+
+
+FIELDS = {  # widget key -> Setting, in the order they are drawn
+    "train_hidden": Setting("hidden", "text_input", dict(
+        label="Hidden layers",
+        help="Neurons in each hidden layer, comma-separated, 0 to 4 layers: `128`, `16, 16`, or empty for none."),
+        beginner=True, from_config=lambda v: ", ".join(map(str, v))),
+    "train_lr": Setting("learning_rate", "number_input", dict(
+        label="Learning rate", min_value=0.0, max_value=100.0, format="%g", step=1e-3,
+        help="How far each step moves the weights: too small learns slowly, too large overshoots."),
+        beginner=True, from_config=float),
+    "train_batch": Setting("batch_size", "select_slider", dict(
+        label="Batch size", options=BATCHES, help="Images averaged for each step; `full batch`: all of them."),
+        beginner=True, from_config=lambda v: FULL_BATCH if v is None else v),
+    "train_epochs": Setting("epochs", "number_input", dict(
+        label="Epochs", min_value=1, max_value=MAX_EPOCHS_FULL_BATCH, step=1,
+        help="Passes over all the training images."), beginner=True),
+    "train_size": Setting("train_size", "select_slider", dict(
+        label="Training images", options=TRAIN_SIZES,
+        help="5,000 more are held out for validation; the 10,000 test images are never trained on."),
+        beginner=True, from_config=lambda v: TRAIN_SIZES[-1] if v is None else v),
+    "train_convs": Setting("convs", "text_input", dict(
+        label="Convolution blocks (empty: a dense network)",
+        help="Each block is a convolution, the activation and a 2×2 max-pool: `filters@kernel padding`, "
+             f"comma-separated, like `8@5 same, 16@5 same`; at most {MAX_CONV_BLOCKS}."),
+        from_config=lambda v: ", ".join(f"{f}@{k} {p}" for f, k, p in v)),
+    "train_activation": Setting("activation", "selectbox", dict(label="Activation", options=list(ACTIVATIONS))),
+    "train_output": Setting("output", "selectbox", dict(label="Output and loss", options=list(OUTPUTS),
+                                                        format_func=OUTPUT_NAMES.get)),
+    "train_optimizer": Setting("optimizer", "selectbox", dict(label="Optimiser", options=list(OPTIMIZERS),
+                                                              format_func=OPTIMIZER_NAMES.get)),
+    "train_schedule": Setting("schedule", "selectbox", dict(label="Learning-rate schedule", options=list(SCHEDULES))),
+    "train_l2": Setting("l2", "number_input", dict(label="L2 regularisation", min_value=0.0, max_value=1.0,
+                                                   format="%g", step=1e-4), from_config=float),
+    "train_dropout": Setting("dropout", "slider", dict(label="Dropout (hidden layers)", min_value=0.0,
+                                                       max_value=0.8, step=0.05), from_config=float),
+    "train_seed": Setting("seed", "number_input", dict(label="Seed", min_value=0, max_value=2**31 - 1, step=1)),
 }
 PRESET_KEY = "train_preset"
 
 
 def widget_values(config: TrainConfig) -> dict:
-    return {key: (convert or (lambda v: v))(getattr(config, field)) for key, (field, convert) in FIELDS.items()}
+    return {key: setting.from_config(getattr(config, setting.field)) for key, setting in FIELDS.items()}
 
 
 def apply_preset():
@@ -90,7 +126,8 @@ def parse_convs(text: str) -> tuple:
 def settings_form(disabled: bool, compact: bool = False) -> tuple:
     """Draw the settings; return (TrainConfig, None) or (None, a message saying what to fix).
 
-    `compact` (presenter mode) shows only the preset; the other settings keep their values.
+    The beginner's settings come first, the others under "More settings"; `compact` (presenter mode) leaves
+    those out (they keep their values).
     """
     defaults = widget_values(PRESETS["fast"].config)
     st.selectbox("Start from a preset", ["custom", *PRESETS], key=state.kept(PRESET_KEY, "fast"),
@@ -98,30 +135,20 @@ def settings_form(disabled: bool, compact: bool = False) -> tuple:
                  format_func=lambda n: n if n == "custom" else f"{n}: {PRESETS[n].title} (published {PRESETS[n].published:.0%})")
     for key in FIELDS:
         state.kept(key, defaults[key])
-    if compact:
-        return config_from_widgets(st.session_state)
-    a, b, c = st.columns(3)
-    a.text_input("Convolution blocks (empty: a dense network)", key="train_convs", disabled=disabled,
-                 help="Each block is a convolution, the activation and a 2×2 max-pool: `filters@kernel padding`, "
-                      f"comma-separated, like `8@5 same, 16@5 same`; at most {MAX_CONV_BLOCKS}.")
-    a.text_input("Hidden layers (neurons per layer)", key="train_hidden", disabled=disabled,
-                 help="Comma-separated widths, 0 to 4 layers: `128`, `16, 16`, or empty for none.")
-    a.selectbox("Activation", list(ACTIVATIONS), key="train_activation", disabled=disabled)
-    a.selectbox("Output and loss", list(OUTPUTS), format_func=OUTPUT_NAMES.get, key="train_output", disabled=disabled)
-    b.selectbox("Optimiser", list(OPTIMIZERS), format_func=OPTIMIZER_NAMES.get, key="train_optimizer", disabled=disabled)
-    b.number_input("Learning rate", min_value=0.0, max_value=100.0, format="%g", step=1e-3, key="train_lr",
-                   disabled=disabled)
-    b.selectbox("Learning-rate schedule", list(SCHEDULES), key="train_schedule", disabled=disabled)
-    b.select_slider("Batch size", BATCHES, key="train_batch", disabled=disabled)
-    c.number_input("Epochs", min_value=1, max_value=MAX_EPOCHS_FULL_BATCH, step=1, key="train_epochs", disabled=disabled)
-    c.select_slider("Training images", TRAIN_SIZES, key="train_size", disabled=disabled,
-                    help="5,000 more are held out for validation; the 10,000 test images are never trained on.")
-    c.number_input("L2 regularisation", min_value=0.0, max_value=1.0, format="%g", step=1e-4, key="train_l2",
-                   disabled=disabled)
-    c.slider("Dropout (hidden layers)", 0.0, 0.8, step=0.05, key="train_dropout", disabled=disabled)
-    c.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key="train_seed", disabled=disabled)
+    beginner = [key for key, setting in FIELDS.items() if setting.beginner]
+    draw_settings(beginner, st.columns(len(beginner)), disabled)
+    if not compact:
+        more = [key for key in FIELDS if key not in beginner]
+        with st.expander("More settings: architecture, optimiser, regularisation, seed", icon=":material/tune:"):
+            draw_settings(more, st.columns(4) * 2, disabled)  # two rows of four: each column twice
     state.remember(PRESET_KEY, *FIELDS)
     return config_from_widgets(st.session_state)
+
+
+def draw_settings(keys: list, columns: list, disabled: bool):
+    for key, column in zip(keys, columns):
+        setting = FIELDS[key]
+        getattr(column, setting.widget)(key=key, disabled=disabled, **setting.options)
 
 
 def config_from_widgets(values) -> tuple:

@@ -5,18 +5,19 @@ from core.io import ModelFileError, load_model
 from ui import state
 from ui.resources import ModelEntry, shipped_models
 from ui.shell import presenter_toggle
-from ui.training import register_finished_run
+from ui.training import progress_text, register_finished_run
 
 STATUS_POLL = 2.0  # seconds between sidebar training-status refreshes (they also keep the training alive)
 
 
-def sidebar():
+def sidebar(page: str):
+    """`page`: the address of the page shown (the Train page shows a training's progress itself)."""
     with st.sidebar:
         model_picker()
         if not state.presenting():
             model_upload()
         job = state.training_job()
-        if job is not None:  # polls while it trains (heartbeat, progress); a finished job needs no timer
+        if job is not None and page != "train":  # polls while it trains (heartbeat, progress); done: no timer
             st.fragment(run_every=STATUS_POLL if job.active else None)(training_status)()
         for problem in shipped_models()[1]:
             st.warning(f"A shipped model could not be loaded: {problem}", icon=":material/warning:")
@@ -67,5 +68,4 @@ def training_status():
         st.rerun()  # the whole app: the picker and the page use the new model
     snap = job.snapshot()
     if snap.status in job.ACTIVE:
-        epoch = snap.latest.epoch if snap.latest else 0.0
-        st.info(f"Training {snap.status}: epoch {epoch:.1f} of {snap.planned_epochs}", icon=":material/model_training:")
+        st.info(f"{job.name} {snap.status}: {progress_text(snap)}", icon=":material/model_training:")

@@ -19,6 +19,7 @@ UPLOADED = "model_upload_done"      # file id of the model upload already loaded
 PRESENTING = "presenter_mode"       # the sidebar toggle
 LAST_DIGIT = "last_digit"           # the learner's latest prepared drawing (784,), for How it works
 APPLIED_LINK = "applied_link"       # the URL settings already applied to the Train page
+LOST_TRAINING = "lost_training"     # True when this page's address shows a training that a server restart ended
 LAST_STEP = "last_teaching_step"   # ui.teaching.Step of the latest step, for showing what it did
 TAUGHT = "taught_history"           # weights before each teaching step of this session's taught model
 

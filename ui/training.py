@@ -7,6 +7,8 @@ semaphore caps how many trainings run at once; the excess waits in a queue. A jo
 stops sending heartbeats stops by itself.
 """
 import math
+import os
+import secrets
 import subprocess
 import threading
 import time
@@ -23,6 +25,7 @@ DISCONNECT_GRACE = 10.0  # seconds a session may be disconnected (a network blip
 IDLE_TIMEOUT = 180.0    # fallback: seconds without a heartbeat (browsers slow the timers of hidden tabs)
 MAX_CURVE_POINTS = 1500  # batch-loss points kept for the chart; older ones are thinned
 PAUSED = "Paused. Resume to go on from this step."
+RUN_PARAM = "training"  # in the Train page's address while it trains: the server process that runs the training
 
 
 @st.cache_resource
@@ -30,10 +33,24 @@ def training_slots() -> threading.BoundedSemaphore:
     return threading.BoundedSemaphore(MAX_CONCURRENT)
 
 
-@st.cache_data(ttl=120, max_entries=100, show_spinner=False)
+@st.cache_data(ttl=600, max_entries=100, show_spinner=False)
 def estimated_seconds(config: TrainConfig) -> float:
-    """Seconds `config` would train on this server, measured afresh every two minutes (the load changes)."""
+    """Seconds of one core's work `config` needs (processor time, steady whatever the load; see
+    core.train.estimate_seconds), measured afresh every ten minutes."""
     return estimate_seconds(config, config.train_size)
+
+
+def load_factor() -> float:
+    """How many times longer than its processor time a training takes now, at most: the processes that want a
+    core (the load average of the last minute) per core of this server, 1 when a core is free."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1.0, os.getloadavg()[0] / cores)
+
+
+@st.cache_resource
+def server_token() -> str:
+    """A random name for this server process: a page address naming another one was made before a restart."""
+    return secrets.token_hex(4)
 
 
 def start_training(config: TrainConfig) -> "TrainingJob":
@@ -67,7 +84,19 @@ class Snapshot:
     learning_rate: float
     test_accuracy: float | None
     finished_runs: int = 0
+    train_images: int = 0
     network: object = field(default=None, repr=False)  # the latest copy the training process sent, for live pictures
+
+
+def progress_text(snap: Snapshot) -> str:
+    """How far a training has got, in one line: the Train page and the sidebar both show this, never their own."""
+    latest = snap.latest
+    if latest is None:
+        return snap.message or snap.status
+    rate = latest.epoch * snap.train_images / max(latest.elapsed, 1e-9)  # images per second of training
+    remaining = (snap.planned_epochs - latest.epoch) * snap.train_images / max(rate, 1)  # seconds
+    end = f"about {remaining:.0f} s left" if snap.status in TrainingJob.ACTIVE else snap.status
+    return f"epoch {latest.epoch:.2f} of {snap.planned_epochs} · {rate:,.0f} images/s · {end}"
 
 
 def register_finished_run(job: "TrainingJob") -> bool:
@@ -194,7 +223,8 @@ class TrainingJob:
         with self._lock:
             return Snapshot(self.status, self.message, list(self._step_epochs), list(self._step_losses),
                             list(self._epochs), self._latest, self.config.epochs, self.config.learning_rate,
-                            self.test_accuracy, self.finished_runs, self._network if with_weights else None)
+                            self.test_accuracy, self.finished_runs, self.train_images,
+                            self._network if with_weights else None)
 
     # --- the watching thread ------------------------------------------------------------
     def _launch(self, epochs: int):

@@ -4,10 +4,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from playwright.sync_api import expect
 
 from core.io import load_model
 from core.preprocess import prepare_digit
-from tests.e2e.conftest import ROOT, free_port, go, process_tree, screenshot, settle, start_server, stop_server
+from tests.e2e.conftest import ROOT, SHOTS, free_port, go, process_tree, screenshot, settle, start_server, stop_server
 
 PAGES = {"Home": "Neural network from scratch", "Dataset explorer": "The MNIST dataset",
          "Train": "Train a network", "Weights": "What the neurons learned", "Draw & predict": "Draw a digit",
@@ -119,6 +120,33 @@ def test_training_streams_the_loss_survives_a_page_switch_and_stops(page):
     from core.io import load_model
     network, meta = load_model(download.value.path())
     assert network.sizes == [784, 30, 10] and meta["config"]["hidden"] == [30]
+
+
+@pytest.mark.parametrize("presenting", [False, True], ids=["plain", "presenter-mode"])
+def test_after_start_the_live_loss_chart_is_on_the_first_screen(page, presenting):
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    go(page, "Train")
+    page.locator("[data-testid=stSelectbox]", has_text="Start from a preset").click()
+    page.get_by_role("option", name="nielsen-30", exact=False).click()  # 30 epochs: the live view stays
+    epochs = page.locator("[data-testid=stNumberInput]", has_text="Epochs").locator("input")
+    expect(epochs).to_have_value("30")
+    if presenting:
+        page.locator("[data-testid=stSidebar]").get_by_text("Presenter mode").click()
+        page.locator(".st-key-train_l2").wait_for(state="detached")  # the advanced settings are hidden
+        expect(epochs).to_have_value("30")
+    settle(page)
+    main, chart = page.locator("[data-testid=stMain]"), ".st-key-loss_chart .js-plotly-plot"
+    main.get_by_role("button", name="Start").click()
+    page.wait_for_function(f"() => document.querySelector('{chart}')", timeout=60_000)
+    page.wait_for_timeout(2500)  # a few live updates
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"train-live-first-screen-{'presenter' if presenting else 'plain'}.png")
+    top = page.evaluate(f"() => document.querySelector('{chart}').getBoundingClientRect().top")
+    assert top + 100 < 1000, top  # the curve itself, not only its top edge, shows without scrolling
+    assert page.get_by_text("What it reads now").count() == 1  # the test digits, read live
+    assert "of 30 ·" in page.locator("[data-testid=stProgress]").inner_text()  # the preset's run
+    main.get_by_role("button", name="Stop").click()
+    page.get_by_text("Finished:").wait_for(timeout=30_000)
 
 
 def test_uploading_a_model_makes_it_current_and_a_bad_file_is_refused(page, tmp_path):
@@ -302,7 +330,7 @@ def test_a_server_restart_mid_training_leaves_a_clear_state_and_start_works_agai
         assert not any(map(running, trainings)), "a training outlived its server"
         tab.wait_for_timeout(2000)
         server = start_server(port)
-        tab.get_by_text("lost with the restart").wait_for(timeout=60_000)  # the page reconnects by itself
+        tab.get_by_text("the server restarted while it trained").wait_for(timeout=60_000)  # it reconnects by itself
         settle(tab)
         assert tab.locator(".st-key-loss_chart").count() == 0  # no chart of a training that no longer exists
         hidden = tab.locator("[data-testid=stTextInput]", has_text="Hidden layers").locator("input")
