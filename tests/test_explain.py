@@ -136,9 +136,15 @@ def test_draw_page_shows_saliency_and_teaching_moves_the_prediction(fast):
     at.session_state["canvas"] = {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": seven_png()}}
     at.run()
     assert at.metric[0].value == "7"
-    saliency = array(figure(at, "draw_saliency")["data"][0]["z"])
+    shown = array(figure(at, "draw_saliency")["data"][0]["z"]).reshape(-1)
     x = at.session_state["last_digit"]
-    assert np.allclose(saliency.reshape(-1), fast.input_gradient(x[None], 7)[0], atol=1e-6)
+    shares = integrated_gradients(fast, x, 7, steps=32)
+    assert np.allclose(shown, shares, atol=1e-6)
+    assert np.all(shown[x == 0] == 0) and np.count_nonzero(shown) > 50   # only inked pixels carry a share
+    z = lambda image: fast.forward(image[None]).logits[0, 7]
+    assert any(f"add up to **{shares.sum():.2f}**, close to the rise of z_7 from {z(np.zeros(784)):.2f}" in c.value
+               for c in at.caption)
+    assert any("Integrated gradients" in c.value for c in at.caption)   # the page names its method
     at.selectbox(key="teach_label").set_value(1).run()
     at.slider(key="teach_steps").set_value(10).run()
     at.number_input(key="teach_lr").set_value(0.05).run()

@@ -235,6 +235,26 @@ def test_drawing_a_seven_through_session_state_predicts_seven(app):
     assert len(hidden) == 256 and min(hidden) >= 0  # ReLU activations
 
 
+def test_a_drawing_shows_the_models_logits_and_softmax_at_the_chosen_temperature(app):
+    open_page(app, "draw")
+    app.session_state["canvas"] = {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": seven_png()}}
+    app.run()
+    network, _ = load_model(WEIGHTS / "fast.npz")
+    x = app.session_state["last_digit"][None]
+    z = network.forward(x).logits[0].astype(np.float64)
+    assert np.allclose(array(figure(app, "draw_logits")["data"][0]["y"]), z, atol=1e-5)
+    gap = z[7] - np.sort(z)[-2]
+    assert any(f"is **{gap:.1f}** above the next" in m.value and f"≈ **{np.exp(gap):,.0f}** times" in m.value
+               for m in app.markdown)
+    assert "100.0%" not in app.metric[0].delta                          # never rounded up to certainty
+    for T in (1, 5, 50):
+        app.select_slider(key="draw_temperature").set_value(T).run()
+        shown = array(figure(app, "draw_softmax_T")["data"][0]["y"])
+        expected = np.exp(z / T - (z / T).max()) / np.exp(z / T - (z / T).max()).sum()  # softmax(z / T)
+        assert np.allclose(shown, expected, atol=1e-6)
+    assert 0.1 < shown[7] < 0.5 and shown.argmax() == 7                # T = 50: far less sure, same ranking
+
+
 def test_a_random_test_image_is_predicted_as_the_model_does(app, mnist_test):
     open_page(app, "draw")
     app.segmented_control(key="draw_source").set_value("test").run()

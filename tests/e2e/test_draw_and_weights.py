@@ -1,0 +1,31 @@
+"""In headless Chromium: what the Draw and Weights pages show that only a browser can measure or click."""
+from tests.e2e.conftest import go, screenshot, settle
+from tests.e2e.test_browser import draw, prediction
+
+MAIN = "[data-testid=stMain]"
+
+
+def test_a_thin_one_keeps_the_preprocessing_panels_small(page):
+    go(page, "Draw & predict")
+    draw(page, [[(140, 40), (140, 240)]])
+    page.wait_for_timeout(500)
+    settle(page)
+    assert prediction(page) == "1"
+    page.get_by_text("What the network reads").wait_for(timeout=30_000)
+    panels = page.locator(f"{MAIN} [data-testid=stImage] img")
+    heights = [panels.nth(i).bounding_box()["height"] for i in range(panels.count())]
+    screenshot(page, "draw-thin-one")
+    assert len(heights) == 5 and max(heights) <= 300, heights
+
+
+def test_a_random_test_image_is_shown_where_the_canvas_was(page):
+    go(page, "Draw & predict")
+    choice = page.locator(f"{MAIN} button", has_text="A random test image")
+    choice.click(position={"x": 12, "y": 12})  # its left end: the canvas toolbar may cover its middle
+    settle(page)
+    first_column = page.locator(f"{MAIN} [data-testid=stColumn]").first
+    picture = first_column.locator("[data-testid=stImage] img")
+    picture.wait_for(timeout=30_000)
+    box = picture.bounding_box()
+    screenshot(page, "draw-test-image")
+    assert 200 <= box["width"] <= 300 and 200 <= box["height"] <= 300, box
