@@ -29,3 +29,23 @@ def test_a_random_test_image_is_shown_where_the_canvas_was(page):
     box = picture.bounding_box()
     screenshot(page, "draw-test-image")
     assert 200 <= box["width"] <= 300 and 200 <= box["height"] <= 300, box
+
+
+def click_point(page, chart, i: int):
+    """Click the centre of the i-th clickable marker of a chart, with the mouse (Plotly hit-tests its own layer)."""
+    box = chart.locator(".scatterlayer path.point").nth(i).bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_timeout(300)
+    settle(page)
+
+
+def test_clicking_a_neuron_in_the_grid_opens_it(page):
+    go(page, "Weights")
+    grid = page.locator(f"{MAIN} [data-testid=stPlotlyChart]").first
+    grid.locator(".scatterlayer path.point").nth(37).wait_for(state="attached", timeout=30_000)
+    opened = page.locator(f"{MAIN} [data-testid=stNumberInput] input").first
+    assert opened.input_value() != "37"
+    click_point(page, grid, 37)                       # ordered by number: tile 37 is neuron 37
+    assert opened.input_value() == "37"
+    page.get_by_text("neuron 37: its 784 weights").wait_for(timeout=30_000)
+    screenshot(page, "weights-clicked")
