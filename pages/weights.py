@@ -5,7 +5,7 @@ import streamlit as st
 from core.cnn import ConvNet
 from core.explain import neuron_selectivity, neuron_usage
 from ui import charts, state
-from ui.convolution import choose_image, show_feature_maps, show_filters
+from ui.convolution import choose_image, show_feature_maps, show_filters, show_slice_at_work, strongest_slice
 from ui.resources import dataset
 from ui.shell import require_app_shell
 
@@ -20,11 +20,22 @@ if isinstance(net, ConvNet):
     st.markdown(f"**{model.label}** is a convolutional network ({model.architecture}). Instead of one weight per "
                 "pixel, each filter is a small kernel slid over the whole image: **red** weights respond to ink, "
                 "**blue** ones to its absence, so a filter with red above blue finds the top edge of a stroke.")
-    show_filters(net, "weights_filters")
+    linked = len(net.convs)                                     # the last convolution's tiles open below
+    tile_key = state.kept(f"weights_tile_{model.key}", strongest_slice(net, linked))
+
+    def open_clicked_tile():
+        """A click on a tile of the last convolution shows that slice at work on the image below."""
+        points = st.session_state[f"weights_filters_{linked}"].selection.points
+        if points:
+            st.session_state[tile_key] = int(points[0]["customdata"])
+
+    show_filters(net, "weights_filters", st.session_state[tile_key], open_clicked_tile)
     st.subheader("Feature maps for one image")
     x, label = choose_image("weights_maps")
     st.plotly_chart(charts.digit(x.reshape(28, 28), "the input" + (f", labelled {label}" if label is not None else ""),
                                  height=260), key="weights_maps_input")
+    if linked > 1:
+        show_slice_at_work(net, x, linked, st.session_state[tile_key], "weights_slice")
     show_feature_maps(net, x, "weights_maps")
     st.stop()
 W1, b1 = net.weights[0], net.biases[0]

@@ -67,7 +67,7 @@ def mosaic(images, columns: int, names=None, width: int = 800, diverging: bool =
 
     `names`, one per image, show on hover; without them the chart is a third of the size. `width` is about how many pixels wide it will be drawn; the height follows from the grid's shape.
     With `ids` (one per image), a click on a tile reports its id and the tile at position `chosen` is outlined.
-    `row_labels` and `column_labels` name the rows and columns of tiles along the edges.
+    `row_labels` and `column_labels` name the rows (on the left) and columns (below) of tiles.
     """
     images = np.asarray(images, dtype=float)
     grid, owner = tile(images, columns)
@@ -93,7 +93,7 @@ def mosaic(images, columns: int, names=None, width: int = 800, diverging: bool =
         edges["yaxis"] = dict(visible=True, showgrid=False, zeroline=False, ticks="",
                               tickvals=centre_y[::columns], ticktext=list(row_labels))
     if column_labels is not None:
-        edges["xaxis"] = dict(visible=True, showgrid=False, zeroline=False, ticks="", side="top",
+        edges["xaxis"] = dict(visible=True, showgrid=False, zeroline=False, ticks="", tickangle=0,
                               tickvals=centre_x[:columns], ticktext=list(column_labels))
     fig = go.Figure(trace, layout(min(height, 1400), title, square=True, **edges))
     if ids is not None:

@@ -49,3 +49,19 @@ def test_clicking_a_neuron_in_the_grid_opens_it(page):
     assert opened.input_value() == "37"
     page.get_by_text("neuron 37: its 784 weights").wait_for(timeout=30_000)
     screenshot(page, "weights-clicked")
+
+
+def test_clicking_a_tile_of_convolution_2_shows_that_slice_at_work(page):
+    sidebar = page.locator("[data-testid=stSidebar]")
+    sidebar.locator("[data-testid=stSelectbox]").first.click()
+    page.locator("[role=option]", has_text="cnn-99").click()
+    settle(page)
+    go(page, "Weights")
+    tiles = page.locator(f"{MAIN} [data-testid=stPlotlyChart]").nth(1)  # convolution 2: 32 filters × 16 maps
+    tiles.locator(".scatterlayer path.point").nth(3 * 16 + 5).wait_for(state="attached", timeout=30_000)
+    click_point(page, tiles, 3 * 16 + 5)
+    page.get_by_text("Filter 3, input map 5 of convolution 2").wait_for(timeout=30_000)
+    page.get_by_text("its part of map 3").wait_for(timeout=30_000)
+    screenshot(page, "weights-cnn-tiles")
+    page.get_by_text("Filter 3, input map 5 of convolution 2").scroll_into_view_if_needed()
+    screenshot(page, "weights-cnn-tile-at-work")
