@@ -64,7 +64,8 @@ def show_slice_at_work(network: ConvNet, x, l: int, tile: int, key: str):
     st.markdown(f"**Filter {f}, input map {c} of convolution {l}** at work on this image (click another tile above)")
     cols = st.columns(4)
     cols[0].plotly_chart(charts.digit(before[:, :, c], f"input map {c}", height=220), key=f"{key}_in")
-    cols[1].plotly_chart(charts.weight_image(K[:, :, c, f], f"its {K.shape[0]}×{K.shape[1]} weights", height=220), key=f"{key}_slice")
+    cols[1].plotly_chart(charts.weight_image(K[:, :, c, f], f"its {K.shape[0]}×{K.shape[1]} weights", height=220),
+                         key=f"{key}_slice")
     cols[2].plotly_chart(charts.weight_image(part, f"its part of map {f}", height=220, name="part"), key=f"{key}_part")
     cols[3].plotly_chart(charts.digit(after[:, :, f], f"map {f} after convolution {l}", height=220), key=f"{key}_out")
     st.caption(f"Map {f} adds up such a part from each of the {K.shape[2]} input maps, plus its bias "
