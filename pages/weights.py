@@ -73,13 +73,15 @@ def open_clicked_neuron():
 
 order = st.segmented_control("Order", list(ORDERS), format_func=lambda o: ORDERS[o][0],
                              key=state.kept("weights_order", "number")) or "number"
-shown = ORDERS[order][1]
+shown = ORDERS[order][1]                                     # shown[i]: the neuron on tile i
 names = [f"neuron {j}: votes most for {votes[j].argmax()}, used {usage[j]:.2f}" for j in shown]
+opened = int(np.flatnonzero(shown == st.session_state[neuron_key])[0])
 st.plotly_chart(charts.mosaic(W1.T[shown].reshape(-1, 28, 28), int(np.ceil(np.sqrt(hidden * 1.6))), names,
-                              diverging=True, ids=shown, chosen=int(np.flatnonzero(shown == st.session_state[neuron_key])[0])),
+                              diverging=True, ids=shown, chosen=opened),
                 key="weight_grid", on_select=open_clicked_neuron, selection_mode="points")
 st.caption("**Used**: its mean |activation| on the test images times the length of its outgoing weights, "
-           "‖W2[k, :]‖: how loudly the next layer hears it. **Votes for**: the output its outgoing weights raise most.")
+           "‖W2[k, :]‖: how loudly the next layer hears it. **Votes for**: the output its outgoing weights raise "
+           "most.")
 
 st.subheader("One neuron up close")
 k = st.number_input(f"Neuron (0 to {hidden - 1})", 0, hidden - 1, key=neuron_key)

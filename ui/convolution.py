@@ -53,8 +53,11 @@ def strongest_slice(network: ConvNet, l: int) -> int:
 
 
 def show_slice_at_work(network: ConvNet, x, l: int, tile: int, key: str):
-    """One tile of convolution l at work on image x: input map c, the kernel slice K[:, :, c, f], what it adds
-    to output map f, and map f itself (the sum of such parts over every input map, plus the bias, then the activation)."""
+    """One tile of convolution l at work on image x: input map c, the kernel slice K[:, :, c, f], what it adds to
+    output map f, and map f itself (the sum of such parts over every input map, plus the bias, then the activation).
+
+    `tile` is f * C + c, the position of the slice in show_filters' grid.
+    """
     K, b = network.params()[f"K{l}"], network.params()[f"b{l}"]
     f, c = divmod(tile, K.shape[2])
     maps = [m for _, m in network.feature_maps(x)]
