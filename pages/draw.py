@@ -84,8 +84,8 @@ if prepared is not None and prepared.ok:
         if step is not None and model.key.startswith(teaching.TAUGHT_PREFIX) and np.array_equal(step.x, prepared.x):
             p_before = step.before.forward(x).P[0]
             base = state.all_models().get(model.key.removeprefix(teaching.TAUGHT_PREFIX))
-            st.markdown(f"Before: **{int(p_before.argmax())}** ({p_before.max():.0%}). After {step.steps} step(s) "
-                        f"towards {step.label}: **{guess}** ({p[guess]:.0%}). Only this session's copy, "
+            st.markdown(f"Before: **{int(p_before.argmax())}** ({percent(float(p_before.max()))}). After {step.steps} "
+                        f"step(s) towards {step.label}: **{guess}** ({percent(float(p[guess]))}). Only this session's copy, "
                         f"**{model.label}**, learned it.")
             if base is not None:
                 st.caption(f"Its accuracy on the 10,000 test images: {base.test_accuracy:.2%} before any teaching, "
