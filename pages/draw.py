@@ -85,8 +85,8 @@ if prepared is not None and prepared.ok:
             p_before = step.before.forward(x).P[0]
             base = state.all_models().get(model.key.removeprefix(teaching.TAUGHT_PREFIX))
             st.markdown(f"Before: **{int(p_before.argmax())}** ({percent(float(p_before.max()))}). After {step.steps} "
-                        f"step(s) towards {step.label}: **{guess}** ({percent(float(p[guess]))}). Only this session's copy, "
-                        f"**{model.label}**, learned it.")
+                        f"step(s) towards {step.label}: **{guess}** ({percent(float(p[guess]))}). Only this session's "
+                        f"copy, **{model.label}**, learned it.")
             if base is not None:
                 st.caption(f"Its accuracy on the 10,000 test images: {base.test_accuracy:.2%} before any teaching, "
                            f"{model.test_accuracy:.2%} now. Pushing hard on one image moves weights that other "
