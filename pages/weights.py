@@ -81,7 +81,8 @@ st.plotly_chart(charts.mosaic(W1.T[shown].reshape(-1, 28, 28), int(np.ceil(np.sq
                 key="weight_grid", on_select=open_clicked_neuron, selection_mode="points")
 st.caption("**Used**: its mean |activation| on the test images times the length of its outgoing weights, "
            "‖W2[k, :]‖: how loudly the next layer hears it. **Votes for**: the output its outgoing weights raise "
-           "most.")
+           "most; in that order the neurons voting for 0 come first, the strongest vote first, then those for 1, … "
+           "Hover over a tile for its numbers.")
 
 st.subheader("One neuron up close")
 k = st.number_input(f"Neuron (0 to {hidden - 1})", 0, hidden - 1, key=neuron_key)

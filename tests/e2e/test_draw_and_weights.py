@@ -49,6 +49,10 @@ def test_clicking_a_neuron_in_the_grid_opens_it(page):
     assert opened.input_value() == "37"
     page.get_by_text("neuron 37: its 784 weights").wait_for(timeout=30_000)
     screenshot(page, "weights-clicked")
+    page.locator(f"{MAIN} button", has_text="by the digit it votes for").click()
+    settle(page)
+    assert opened.input_value() == "37"               # a new order keeps the open neuron
+    screenshot(page, "weights-by-vote")
 
 
 def test_clicking_a_tile_of_convolution_2_shows_that_slice_at_work(page):
