@@ -85,22 +85,33 @@ def mosaic(images, columns: int, names=None, width: int = 800, diverging: bool =
         scale = dict(colorscale=INK, zmin=0, zmax=float(np.nanmax(grid)) or 1.0, showscale=False)
     trace = go.Heatmap(z=grid, hoverongaps=False, **hover, **scale)
     height = int(width * grid.shape[0] / grid.shape[1]) + (60 if title else 20) + (0 if not diverging else 10)
-    h, w = images.shape[1:]
-    rows, cols = np.divmod(np.arange(len(images)), columns)
-    centre_y, centre_x = rows * (h + GAP) + (h - 1) / 2, cols * (w + GAP) + (w - 1) / 2
-    edges = {}
-    if row_labels is not None:
-        edges["yaxis"] = dict(visible=True, showgrid=False, zeroline=False, ticks="",
-                              tickvals=centre_y[::columns], ticktext=list(row_labels))
-    if column_labels is not None:
-        edges["xaxis"] = dict(visible=True, showgrid=False, zeroline=False, ticks="", tickangle=0,
-                              tickvals=centre_x[:columns], ticktext=list(column_labels))
+    centre_x, centre_y = tile_centres(images.shape, columns)
+    edges = edge_labels(centre_x[:columns], centre_y[::columns], row_labels, column_labels)
     fig = go.Figure(trace, layout(min(height, 1400), title, square=True, **edges))
     if ids is not None:
-        tile_pixels = 0.9 * width * w / grid.shape[1]           # about the size a tile is drawn
+        tile_pixels = 0.9 * width * images.shape[2] / grid.shape[1]   # about the size a tile is drawn
         fig.add_trace(click_targets(centre_x, centre_y, tile_pixels, list(ids), chosen,
                                     "%{text}<br>click to open it<extra></extra>", text=names))
     return fig
+
+
+def tile_centres(shape: tuple, columns: int) -> tuple:
+    """(x, y) of the centre of each of n tiles of h × w pixels, shape (n, h, w), as `tile` lays them out."""
+    n, h, w = shape
+    rows, cols = np.divmod(np.arange(n), columns)
+    return cols * (w + GAP) + (w - 1) / 2, rows * (h + GAP) + (h - 1) / 2
+
+
+def edge_labels(column_x, row_y, row_labels=None, column_labels=None) -> dict:
+    """Axis settings naming the rows of tiles (at heights row_y, on the left) and the columns (at column_x, below)."""
+    edges = {}
+    if row_labels is not None:
+        edges["yaxis"] = dict(visible=True, showgrid=False, zeroline=False, ticks="", tickvals=row_y,
+                              ticktext=list(row_labels))
+    if column_labels is not None:
+        edges["xaxis"] = dict(visible=True, showgrid=False, zeroline=False, ticks="", tickangle=0, tickvals=column_x,
+                              ticktext=list(column_labels))
+    return edges
 
 
 def probabilities(p, highlight: int | None = None, title: str = "Probability of each digit",
