@@ -7,7 +7,8 @@ from core.nn.cnn import ConvNet
 from core.preprocess import prepare_digit
 from ui import charts, state, teaching
 from ui.convolution import show_feature_maps
-from ui.images import ImageError, decode_image, png_data_url
+from ui.images import ImageError, decode_image, pad_to_square, png_data_url
+from ui.prediction import percent, show_logits_and_softmax, show_saliency
 from ui.resources import dataset
 from ui.shell import require_app_shell, show_chart
 
@@ -39,6 +40,7 @@ with input_col:
             st.session_state[state.TEST_IMAGE] = int(np.random.default_rng().integers(len(data.test_labels)))
         index = st.session_state[state.TEST_IMAGE]
         image, note = data.test_images[index], f"Test image #{index}, labelled **{data.test_labels[index]}**."
+        st.image(png_data_url(image / 255, 10), caption=f"Test image #{index}")   # 280 px, as the canvas
     else:
         upload = st.file_uploader("A PNG or JPEG of one digit", type=["png", "jpg", "jpeg"], key="draw_upload")
         if upload is not None:
@@ -57,24 +59,21 @@ with result_col:
         new_digit = not np.array_equal(st.session_state.get(state.LAST_DIGIT), prepared.x)
         st.session_state[state.LAST_DIGIT] = prepared.x           # How it works can explain this drawing
         fwd = net.forward(x)
-        p = fwd.P[0]
+        p, z = fwd.P[0], fwd.logits[0].astype(np.float64)       # (10,) probabilities and the logits they came from
         guess = int(p.argmax())
         if new_digit:                                             # a new digit: "It is really a…" starts at the guess
             st.session_state["teach_label"] = guess
-        st.metric("Prediction", str(guess), f"{p[guess]:.1%} confident", delta_color="off", delta_arrow="off")
+        st.metric("Prediction", str(guess), f"{percent(float(p[guess]))} confident", delta_color="off",
+                  delta_arrow="off")
         if note:
             st.markdown(note)
         show_chart(charts.probabilities(p, guess), key="draw_probs")
 
 if prepared is not None and prepared.ok:
+    show_logits_and_softmax(z, guess, net.output)
     saliency_col, teach_col = st.columns(2)
     with saliency_col:
-        st.subheader("Which strokes drove the answer")
-        saliency = net.input_gradient(x, guess)[0]                # d z_guess / d x, (784,)
-        show_chart(charts.weight_image(saliency, f"Saliency for {guess}: ∂z_{guess}/∂x", height=330,
-                                       name="slope"), key="draw_saliency")
-        st.caption(f"Red pixels: more ink there would raise the score of {guess}; blue: would lower it. Where you "
-                   "drew, red marks the strokes that made the network say it.")
+        show_saliency(net, prepared.x, guess)
     with teach_col:
         st.subheader("Teach it your digit")
         truth = st.selectbox("It is really a…", range(10), key=state.kept("teach_label", guess))
@@ -86,9 +85,9 @@ if prepared is not None and prepared.ok:
         if step is not None and model.key.startswith(teaching.TAUGHT_PREFIX) and np.array_equal(step.x, prepared.x):
             p_before = step.before.forward(x).P[0]
             base = state.all_models().get(model.key.removeprefix(teaching.TAUGHT_PREFIX))
-            st.markdown(f"Before: **{int(p_before.argmax())}** ({p_before.max():.0%}). After {step.steps} step(s) "
-                        f"towards {step.label}: **{guess}** ({p[guess]:.0%}). Only this session's copy, "
-                        f"**{model.label}**, learned it.")
+            st.markdown(f"Before: **{int(p_before.argmax())}** ({percent(float(p_before.max()))}). After {step.steps} "
+                        f"step(s) towards {step.label}: **{guess}** ({percent(float(p[guess]))}). Only this session's "
+                        f"copy, **{model.label}**, learned it.")
             if base is not None:
                 st.caption(f"Its accuracy on the 10,000 test images: {base.test_accuracy:.2%} before any teaching, "
                            f"{model.test_accuracy:.2%} now. Pushing hard on one image moves weights that other "
@@ -99,8 +98,8 @@ if prepared is not None and prepared.ok:
     st.subheader("What the network reads")
     stage_cols = st.columns(len(prepared.stages))
     for col, (name, stage) in zip(stage_cols, prepared.stages.items()):
-        scale = max(1, 140 // max(stage.shape))
-        col.image(png_data_url(stage, scale), caption=name)
+        square = pad_to_square(stage)
+        col.image(png_data_url(square, max(1, 140 // len(square))), caption=name)
     st.caption("Like the MNIST images: light ink on black, cropped to the ink, the longer side scaled to 20 pixels, "
                "then placed in 28×28 so that its centre of mass is in the middle.")
     if isinstance(net, ConvNet):

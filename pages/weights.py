@@ -3,8 +3,9 @@ import numpy as np
 import streamlit as st
 
 from core.nn.cnn import ConvNet
+from core.nn.explain import neuron_selectivity, neuron_usage
 from ui import charts, state
-from ui.convolution import choose_image, show_feature_maps, show_filters
+from ui.convolution import choose_image, show_feature_maps, show_filters, show_slice_at_work, strongest_slice
 from ui.resources import dataset
 from ui.shell import require_app_shell, show_chart
 
@@ -19,30 +20,76 @@ if isinstance(net, ConvNet):
     st.markdown(f"**{model.label}** is a convolutional network ({model.architecture}). Instead of one weight per "
                 "pixel, each filter is a small kernel slid over the whole image: **red** weights respond to ink, "
                 "**blue** ones to its absence, so a filter with red above blue finds the top edge of a stroke.")
-    show_filters(net, "weights_filters")
+    linked = len(net.convs)                                     # the last convolution's tiles open below
+    tile_key = state.kept(f"weights_tile_{model.key}", strongest_slice(net, linked))
+
+    def open_clicked_tile():
+        """A click on a tile of the last convolution shows that slice at work on the image below."""
+        points = st.session_state[f"weights_filters_{linked}"].selection.points
+        if points:
+            st.session_state[tile_key] = int(points[0]["customdata"])
+
+    show_filters(net, "weights_filters", st.session_state[tile_key], open_clicked_tile)
     st.subheader("Feature maps for one image")
     x, label = choose_image("weights_maps")
     show_chart(charts.digit(x.reshape(28, 28), "the input" + (f", labelled {label}" if label is not None else ""),
                             height=260), key="weights_maps_input")
+    if linked > 1:
+        show_slice_at_work(net, x, linked, st.session_state[tile_key], "weights_slice")
     show_feature_maps(net, x, "weights_maps")
     st.stop()
 W1, b1 = net.weights[0], net.biases[0]
+hidden = W1.shape[1]
+data = dataset()
+fwd = net.forward(data.X_test)
+A = fwd.As[1] if len(net.weights) > 1 else fwd.logits        # (N, H): every neuron's output on every test image
+votes, W_next = np.eye(hidden), np.ones((hidden, 1))        # no hidden layer: each "neuron" is a digit's output
+if len(net.weights) > 1:
+    votes = W_next = net.weights[1]
+    for W in net.weights[2:]:
+        votes = votes @ W  # deeper networks: the straight path through later layers, ignoring their activations
+favourite, selectivity = neuron_selectivity(A, data.test_labels)
+usage = neuron_usage(A, W_next)
+ORDERS = {"number": ("neuron number", np.arange(hidden)),
+          "usage": ("most used first", np.argsort(-usage, kind="stable")),
+          "vote": ("by the digit it votes for", np.lexsort((-votes.max(axis=1), votes.argmax(axis=1))))}
+
 st.title("What the neurons learned")
 if len(net.weights) == 1:
     st.info("This model has no hidden layer: each of the 10 'neurons' below is an output digit's template.",
             icon=":material/info:")
-
-hidden = W1.shape[1]
 st.markdown(f"Each first-layer neuron of **{model.label}** has one weight per pixel, so its 784 weights can be "
             f"drawn as a 28×28 image: **red** pixels push the neuron up when there is ink there, **blue** ones "
-            f"push it down. Here are all {hidden} of them.")
-columns = int(np.ceil(np.sqrt(hidden * 1.6)))
-show_chart(charts.mosaic(W1.T.reshape(-1, 28, 28), columns, [f"neuron {k}" for k in range(hidden)],
-                         diverging=True),
-           key="weight_grid")
+            f"push it down. Here are all {hidden} of them: click one to open it below.")
+neuron_key = state.kept(f"weights_neuron_{model.key}", int(selectivity.argmax()))
+
+
+def open_clicked_neuron():
+    """A click on a tile of the grid opens that neuron below."""
+    points = st.session_state["weight_grid"].selection.points
+    if points:
+        st.session_state[neuron_key] = int(points[0]["customdata"])
+
+
+order = st.segmented_control("Order", list(ORDERS), format_func=lambda o: ORDERS[o][0],
+                             key=state.kept("weights_order", "number")) or "number"
+shown = ORDERS[order][1]                                     # shown[i]: the neuron on tile i
+names = [f"neuron {j}: votes most for {votes[j].argmax()}, used {usage[j]:.2f}" for j in shown]
+opened = int(np.flatnonzero(shown == st.session_state[neuron_key])[0])
+show_chart(charts.mosaic(W1.T[shown].reshape(-1, 28, 28), int(np.ceil(np.sqrt(hidden * 1.6))), names,
+                         diverging=True, ids=shown, chosen=opened),
+           key="weight_grid", on_select=open_clicked_neuron, selection_mode="points")
+st.caption("**Used**: its mean |activation| on the test images times the length of its outgoing weights, "
+           "‖W2[k, :]‖: how loudly the next layer hears it. **Votes for**: the output its outgoing weights raise "
+           "most; in that order the neurons voting for 0 come first, the strongest vote first, then those for 1, … "
+           "Hover over a tile for its numbers.")
 
 st.subheader("One neuron up close")
-k = st.number_input(f"Neuron (0 to {hidden - 1})", 0, hidden - 1, key=state.kept("weights_neuron", 0))
+k = st.number_input(f"Neuron (0 to {hidden - 1})", 0, hidden - 1, key=neuron_key)
+best = int(selectivity.argmax())
+st.markdown(f"On the test images, neuron {k} fires most for **{favourite[k]}s**: their mean is "
+            f"**{selectivity[k]:.1f}** standard deviations above the other digits' mean. The page opens on neuron "
+            f"{best}, the most selective of all ({selectivity[best]:.1f}).")
 big, facts = st.columns([3, 2])
 with big:
     show_chart(charts.weight_image(W1[:, k], f"neuron {k}: its 784 weights", height=420), key="neuron_big")
@@ -50,20 +97,15 @@ with facts:
     st.metric("Bias", f"{b1[k]:+.4f}")
     show_chart(charts.histogram(W1[:, k], f"Its {W1.shape[0]} weights", nbins=40, height=220), key="neuron_hist")
     if len(net.weights) > 1:
-        votes = net.weights[1][k]
-        for W in net.weights[2:]:
-            votes = votes @ W  # deeper networks: the straight path through later layers, ignoring their activations
         note = "" if len(net.weights) == 2 else " (through later layers, ignoring their activations)"
-        show_chart(charts.bars(votes, range(votes.size), f"Which outputs it votes for{note}", height=220,
-                               color=["#d62728" if v > 0 else "#1f77b4" for v in votes]),
+        show_chart(charts.bars(votes[k], range(10), f"Which outputs it votes for{note}", height=220,
+                               color=["#d62728" if v > 0 else "#1f77b4" for v in votes[k]]),
                    key="neuron_votes")
 
-data = dataset()
-activation = net.forward(data.X_test).As[1][:, k] if len(net.weights) > 1 else net.forward(data.X_test).Zs[0][:, k]
-top = np.argsort(-activation, kind="stable")[:TOP_IMAGES]
+top = np.argsort(-A[:, k], kind="stable")[:TOP_IMAGES]
 st.markdown(f"**The {TOP_IMAGES} test images that excite neuron {k} the most**")
 show_chart(charts.mosaic(data.test_images[top] / 255, TOP_IMAGES,
-                         [f"#{i}, label {data.test_labels[i]}, activation {activation[i]:.2f}" for i in top],
+                         [f"#{i}, label {data.test_labels[i]}, activation {A[i, k]:.2f}" for i in top],
                          ), key="neuron_top")
 
 if len(net.weights) > 2:

@@ -84,6 +84,30 @@ def test_weights_page_shows_the_filters_and_the_feature_maps_of_a_test_digit(cnn
     assert figure(at, "weights_maps_3")["layout"]["title"]["text"] == "After max-pool 2: 32 maps of 5×5"
 
 
+def test_weights_page_labels_convolution_2s_tiles_and_shows_a_chosen_one_at_work(cnn_app, cnn):
+    at = open_page(cnn_app, "weights")
+    tiles = figure(at, "weights_filters_2")
+    layout, targets = tiles["layout"], tiles["data"][1]
+    assert layout["yaxis"]["ticktext"] == [f"filter {f}" for f in range(32)]
+    assert layout["xaxis"]["ticktext"] == ["map 0", "1", "2", "3", "4", "map 5", "6", "7", "8", "9", "map 10", "11",
+                                           "12", "13", "14", "map 15"]
+    assert array(targets["customdata"]).tolist() == list(range(512))  # a click on tile f * 16 + c reports it
+    K2 = cnn.params()["K2"]                                            # (5, 5, 16, 32)
+    c, f = np.unravel_index(np.linalg.norm(K2.reshape(25, 16, 32), axis=0).argmax(), (16, 32))
+    assert targets["selectedpoints"] == [int(f * 16 + c)]             # opens on the strongest slice
+    at.session_state[f"weights_tile_{CNN}"] = 3 * 16 + 5                 # what a click on filter 3, map 5 does
+    at.number_input(key="weights_maps_index").set_value(3).run()
+    x = to_inputs(load_mnist("test")[0][3:4])[0]
+    maps = dict(cnn.feature_maps(x))
+    pooled, out = maps["max-pool 1"], maps["convolution 2 + relu"]
+    assert np.allclose(array(figure(at, "weights_slice_in")["data"][0]["z"]), pooled[:, :, 5], atol=1e-5)
+    assert np.allclose(array(figure(at, "weights_slice_slice")["data"][0]["z"]), K2[:, :, 5, 3], atol=1e-6)
+    part = conv_forward(pooled[None, :, :, 5:6], K2[:, :, 5:6, 3:4], np.zeros(1), "valid")[0][0, :, :, 0]
+    assert np.allclose(array(figure(at, "weights_slice_part")["data"][0]["z"]), part, atol=1e-5)
+    assert np.allclose(array(figure(at, "weights_slice_out")["data"][0]["z"]), out[:, :, 3], atol=1e-5)
+    assert figure(at, "weights_filters_2")["data"][1]["selectedpoints"] == [3 * 16 + 5]
+
+
 def test_drawing_with_the_cnn_predicts_seven_and_shows_its_feature_maps(cnn_app):
     at = open_page(cnn_app, "draw")
     at.session_state["canvas"] = {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": seven_png()}}

@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.nn.explain import gradient_step, walkthrough
+from core.nn.explain import gradient_step, integrated_gradients, neuron_selectivity, neuron_usage, walkthrough
 from core.io import load_model
+from core.nn.network import Network
 from tests.test_pages import array, figure, open_page, picker, seven_png, zero_png
 from tests.test_weights import WEIGHTS
 
@@ -52,6 +53,38 @@ def test_the_page_shows_cores_backprop_values_for_the_image(fast, mnist_test):
     assert any(f"-\\log p_{{{label}}}" in latex.value for latex in at.latex)
     softmax_table = at.dataframe[0].value
     assert softmax_table["÷ sum = p"].to_numpy() == pytest.approx(w.fwd.P[0], abs=1e-5)
+
+
+def test_integrated_gradients_of_a_network_without_hidden_layer_are_ink_times_weight(rng):
+    net = Network.create((), seed=1, dtype=np.float64)      # z = x W + b: the slope is W[:, label] everywhere
+    x = np.zeros(784)
+    x[[100, 300, 500]] = [1.0, 0.5, 0.25]
+    shares = integrated_gradients(net, x, label=4, steps=3)
+    assert shares[[100, 300, 500]] == pytest.approx(x[[100, 300, 500]] * net.weights[0][[100, 300, 500], 4])
+    assert np.count_nonzero(shares) == 3                    # no ink, no credit
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_integrated_gradients_add_up_to_the_score_gained_from_a_black_image(activation, rng):
+    net = Network.create((32, 16), activation, seed=2, dtype=np.float64)
+    for b in net.biases:
+        b += rng.normal(0, 0.1, b.shape)
+    x = rng.random(784) * (rng.random(784) < 0.2)           # a sparse "drawing"
+    z = lambda image: net.forward(image[None]).logits[0, 3]
+    shares = integrated_gradients(net, x, label=3, steps=400)
+    assert shares.sum() == pytest.approx(z(x) - z(np.zeros(784)), rel=2e-3)  # ReLU kinks: error ~1/S
+
+
+def test_neuron_selectivity_and_usage_by_hand():
+    A = np.array([[1.0, 0.5, 5], [1, 0.5, 5], [0, 2, 5], [0, 0, 5]])  # neuron 2 never changes
+    y = np.array([0, 0, 1, 1])
+    favourite, selectivity = neuron_selectivity(A, y)
+    assert favourite[:2].tolist() == [0, 1]
+    # neuron 0: digit means (1, 0): (1 - 0) / std(1, 1, 0, 0) = 1 / 0.5
+    # neuron 1: digit means (0.5, 1): (1 - 0.5) / std(0.5, 0.5, 2, 0) = 0.5 / 0.75
+    assert selectivity == pytest.approx([2.0, 2 / 3, 0.0])
+    W_next = np.array([[3.0, 4], [0, 1], [1, 0]])          # row norms 5, 1, 1
+    assert neuron_usage(A, W_next) == pytest.approx([0.5 * 5, 0.75 * 1, 5 * 1])  # mean |a| times row norm
 
 
 def test_the_gradient_check_agrees_to_better_than_one_in_a_million():
@@ -103,9 +136,15 @@ def test_draw_page_shows_saliency_and_teaching_moves_the_prediction(fast):
     at.session_state["canvas"] = {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": seven_png()}}
     at.run()
     assert at.metric[0].value == "7"
-    saliency = array(figure(at, "draw_saliency")["data"][0]["z"])
+    shown = array(figure(at, "draw_saliency")["data"][0]["z"]).reshape(-1)
     x = at.session_state["last_digit"]
-    assert np.allclose(saliency.reshape(-1), fast.input_gradient(x[None], 7)[0], atol=1e-6)
+    shares = integrated_gradients(fast, x, 7, steps=32)
+    assert np.allclose(shown, shares, atol=1e-6)
+    assert np.all(shown[x == 0] == 0) and np.count_nonzero(shown) > 50   # only inked pixels carry a share
+    z = lambda image: fast.forward(image[None]).logits[0, 7]
+    assert any(f"add up to **{shares.sum():.2f}**, close to the rise of z_7 from {z(np.zeros(784)):.2f}" in c.value
+               for c in at.caption)
+    assert any("Integrated gradients" in c.value for c in at.caption)   # the page names its method
     at.selectbox(key="teach_label").set_value(1).run()
     at.slider(key="teach_steps").set_value(10).run()
     at.number_input(key="teach_lr").set_value(0.05).run()

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from core.preprocess import prepare_digit
-from ui.images import ImageError, decode_image, png_data_url
+from ui.images import ImageError, decode_image, pad_to_square, png_data_url
 
 
 def encoded(img: Image.Image, fmt: str = "PNG") -> bytes:
@@ -66,3 +66,10 @@ def test_a_stage_is_shown_as_an_inline_png_with_square_pixels():
     assert shown.shape == (6, 6)
     assert shown[:3, :3].max() == 0 and shown[:3, 3:].min() == 255 and (shown[3:, :3] == 128).all()
     assert (shown[3:, 3:] == 255).all()
+
+
+def test_a_thin_stroke_is_padded_to_a_black_square_around_its_centre():
+    stroke = np.ones((5, 2))
+    square = pad_to_square(stroke)
+    assert square.shape == (5, 5)
+    assert (square[:, 1:3] == 1).all() and square.sum() == stroke.sum()   # 1 column left, 2 right of the stroke

@@ -84,6 +84,20 @@ def test_softmax_steps_agree_with_the_fast_path_and_temperature_flattens():
     assert softmax_steps(z, temperature=10)["p"].max() < steps["p"].max()
 
 
+def test_softmax_with_a_temperature_by_hand():
+    z = np.array([0.0, np.log(3.0)])             # e^0 : e^ln3 = 1 : 3
+    assert softmax_steps(z)["p"] == pytest.approx([0.25, 0.75])
+    root3 = np.sqrt(3.0)                          # z / 2 = (0, ln 3 / 2): e^0 : e^(ln 3 / 2) = 1 : sqrt(3)
+    assert softmax_steps(z, temperature=2)["p"] == pytest.approx([1 / (1 + root3), root3 / (1 + root3)])
+    assert softmax_steps(z, temperature=0.5)["p"] == pytest.approx([0.1, 0.9])  # z / 0.5: 1 : 9
+
+
+def test_logits_are_what_softmax_turns_into_the_probabilities(rng):
+    net = small_network()
+    fwd = net.forward(rng.random((3, 784)))
+    assert fwd.logits.shape == (3, 10) and np.allclose(softmax(fwd.logits), fwd.P)
+
+
 def test_input_gradient_is_the_slope_of_the_class_score(rng):
     net = small_network("tanh")
     x = rng.random((1, 784))

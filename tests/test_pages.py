@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from core.data import load_mnist
+from core.data import load_mnist, to_inputs
+from core.nn.explain import neuron_selectivity, neuron_usage
 from core.io import load_model
 from tests.test_weights import WEIGHTS
 from ui import charts
@@ -207,14 +208,35 @@ def test_presets_fill_the_settings(app):
     assert app.select_slider(key="train_batch").value == 10
 
 
+NEURON = "weights_neuron_shipped:fast"  # the neuron opened on the Weights page, one per model
+
+
 def test_weights_page_shows_every_neuron_and_one_up_close(app):
     open_page(app, "weights")
     network, _ = load_model(WEIGHTS / "fast.npz")
     grid = figure(app, "weight_grid")["data"][0]
     names = {t for row in grid["text"] for t in row if t}
-    assert len(names) == 256 and "neuron 255" in names
+    assert len(names) == 256 and any(name.startswith("neuron 255: votes most for") for name in names)
     assert grid["zmid"] == 0
-    app.number_input(key="weights_neuron").set_value(7).run()
+    images, labels = load_mnist("test")
+    A = network.forward(to_inputs(images)).As[1]
+    favourite, selectivity = neuron_selectivity(A, labels)
+    best = int(selectivity.argmax())
+    assert app.number_input(key=NEURON).value == best              # opens on the most selective neuron
+    assert any(f"neuron {best} fires most for **{favourite[best]}s**" in m.value for m in app.markdown)
+    targets = figure(app, "weight_grid")["data"][1]                  # the clickable markers, one per tile
+    assert array(targets["customdata"]).tolist() == list(range(256)) and targets["selectedpoints"] == [best]
+    app.segmented_control(key="weights_order").set_value("usage").run()
+    targets = figure(app, "weight_grid")["data"][1]
+    usage = neuron_usage(A, network.weights[1])
+    assert array(targets["customdata"]).tolist() == np.argsort(-usage, kind="stable").tolist()
+    first = int(targets["customdata"][0])
+    grid = array(figure(app, "weight_grid")["data"][0]["z"])
+    assert np.allclose(grid[:28, :28], network.weights[0][:, first].reshape(28, 28), atol=1e-6)  # tile 0: most used
+    app.segmented_control(key="weights_order").set_value("vote").run()
+    voted = network.weights[1][array(figure(app, "weight_grid")["data"][1]["customdata"]).astype(int)].argmax(axis=1)
+    assert (np.diff(voted) >= 0).all() and set(voted) == set(range(10))   # grouped by the digit they vote for
+    app.number_input(key=NEURON).set_value(7).run()
     assert app.metric[0].value == f"{network.biases[0][7]:+.4f}"
     big = array(figure(app, "neuron_big")["data"][0]["z"])
     assert np.allclose(big, network.weights[0][:, 7].reshape(28, 28), atol=1e-6)
@@ -236,6 +258,26 @@ def test_drawing_a_seven_through_session_state_predicts_seven(app):
     assert sum(probabilities) == pytest.approx(1, abs=1e-5) and np.argmax(probabilities) == 7
     hidden = array(figure(app, "draw_hidden")["data"][0]["y"])
     assert len(hidden) == 256 and min(hidden) >= 0  # ReLU activations
+
+
+def test_a_drawing_shows_the_models_logits_and_softmax_at_the_chosen_temperature(app):
+    open_page(app, "draw")
+    app.session_state["canvas"] = {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": seven_png()}}
+    app.run()
+    network, _ = load_model(WEIGHTS / "fast.npz")
+    x = app.session_state["last_digit"][None]
+    z = network.forward(x).logits[0].astype(np.float64)
+    assert np.allclose(array(figure(app, "draw_logits")["data"][0]["y"]), z, atol=1e-5)
+    gap = z[7] - np.sort(z)[-2]
+    assert any(f"is **{gap:.1f}** above the next" in m.value and f"≈ **{np.exp(gap):,.0f}** times" in m.value
+               for m in app.markdown)
+    assert "100.0%" not in app.metric[0].delta                          # never rounded up to certainty
+    for T in (1, 5, 50):
+        app.select_slider(key="draw_temperature").set_value(T).run()
+        shown = array(figure(app, "draw_softmax_T")["data"][0]["y"])
+        expected = np.exp(z / T - (z / T).max()) / np.exp(z / T - (z / T).max()).sum()  # softmax(z / T)
+        assert np.allclose(shown, expected, atol=1e-6)
+    assert 0.1 < shown[7] < 0.5 and shown.argmax() == 7                # T = 50: far less sure, same ranking
 
 
 def test_a_random_test_image_is_predicted_as_the_model_does(app, mnist_test):

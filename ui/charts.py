@@ -80,11 +80,22 @@ def tile(images, columns: int) -> tuple:
     return mosaic, owner
 
 
+def click_targets(x, y, size: float, ids, chosen: int | None, hover: str, text=None) -> go.Scatter:
+    """Clear square markers over cells at (x, y), each reporting its id (customdata) when clicked: Plotly's heatmaps
+    report no clicked cell to Streamlit, markers do. The marker at position `chosen` is outlined in red."""
+    return go.Scatter(x=x, y=y, mode="markers", customdata=ids, hovertemplate=hover, text=text,
+                      marker=dict(symbol="square-open", size=size, color="rgba(0,0,0,0)", line=dict(width=3)),
+                      selectedpoints=None if chosen is None else [chosen], selected=dict(marker=dict(color="#d62728")))
+
+
 def mosaic(images, columns: int, names=None, width: int = 800, diverging: bool = False,
-           title: str | None = None) -> go.Figure:
+           title: str | None = None, ids=None, chosen: int | None = None, row_labels=None,
+           column_labels=None) -> go.Figure:
     """Many 28x28 images in one heatmap (one trace renders far faster than one subplot each).
 
     `names`, one per image, show on hover; without them the chart is a third of the size. `width` is about how many pixels wide it will be drawn; the height follows from the grid's shape.
+    With `ids` (one per image), a click on a tile reports its id and the tile at position `chosen` is outlined.
+    `row_labels` and `column_labels` name the rows (on the left) and columns (below) of tiles.
     """
     images = np.asarray(images, dtype=float)
     grid, owner = tile(images, columns)
@@ -103,7 +114,33 @@ def mosaic(images, columns: int, names=None, width: int = 800, diverging: bool =
     trace = go.Heatmap(z=grid, hoverongaps=False, **hover, **scale)
     margins = title_room(title) + (20 if title else 10) + (10 if diverging else 0)
     height = int(width * grid.shape[0] / grid.shape[1]) + margins
-    return go.Figure(trace, layout(min(height, 1400), title, square=True))
+    centre_x, centre_y = tile_centres(images.shape, columns)
+    edges = edge_labels(centre_x[:columns], centre_y[::columns], row_labels, column_labels)
+    fig = go.Figure(trace, layout(min(height, 1400), title, square=True, **edges))
+    if ids is not None:
+        tile_pixels = 0.9 * width * images.shape[2] / grid.shape[1]   # about the size a tile is drawn
+        fig.add_trace(click_targets(centre_x, centre_y, tile_pixels, list(ids), chosen,
+                                    "%{text}<br>click to open it<extra></extra>", text=names))
+    return fig
+
+
+def tile_centres(shape: tuple, columns: int) -> tuple:
+    """(x, y) of the centre of each of n tiles of h × w pixels, shape (n, h, w), as `tile` lays them out."""
+    n, h, w = shape
+    rows, cols = np.divmod(np.arange(n), columns)
+    return cols * (w + GAP) + (w - 1) / 2, rows * (h + GAP) + (h - 1) / 2
+
+
+def edge_labels(column_x, row_y, row_labels=None, column_labels=None) -> dict:
+    """Axis settings naming the rows of tiles (at heights row_y, on the left) and the columns (at column_x, below)."""
+    edges = {}
+    if row_labels is not None:
+        edges["yaxis"] = dict(visible=True, showgrid=False, zeroline=False, ticks="", tickvals=row_y,
+                              ticktext=list(row_labels))
+    if column_labels is not None:
+        edges["xaxis"] = dict(visible=True, showgrid=False, zeroline=False, ticks="", tickangle=0, tickvals=column_x,
+                              ticktext=list(column_labels))
+    return edges
 
 
 def probabilities(p, highlight: int | None = None, title: str = "Probability of each digit",
@@ -209,11 +246,9 @@ def confusion(C, height: int = 480, chosen: tuple[int, int] | None = None) -> go
                                              showgrid=False), hoverdistance=40))
     if chosen is not None:
         true, said = np.divmod(np.arange(100), 10)                      # point k is cell (k // 10, k % 10)
-        fig.add_scatter(x=said.astype(str), y=true.astype(str), mode="markers", customdata=C.reshape(-1),
-                        marker=dict(symbol="square-open", size=34, color="rgba(0,0,0,0)", line=dict(width=3)),
-                        selectedpoints=[chosen[0] * 10 + chosen[1]], selected=dict(marker=dict(color="#d62728")),
-                        hovertemplate="true %{y}, predicted %{x}: %{customdata} images<br>click to see them"
-                                      "<extra></extra>")
+        fig.add_trace(click_targets(said.astype(str), true.astype(str), 34, C.reshape(-1), chosen[0] * 10 + chosen[1],
+                                    "true %{y}, predicted %{x}: %{customdata} images<br>click to see them"
+                                    "<extra></extra>"))
     return fig
 
 

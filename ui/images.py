@@ -36,6 +36,18 @@ def decode_image(raw: bytes) -> np.ndarray:
         raise ImageError(f"The picture could not be decoded ({err}).") from None
 
 
+def pad_to_square(grey: np.ndarray) -> np.ndarray:
+    """The image centred on a black square as wide as its longer side, so every stage is drawn as a square panel.
+
+    Streamlit stretches an image to its column's width: a thin 1 cropped to 20 × 200 pixels would be drawn ten
+    times as tall as the column is wide.
+    """
+    h, w = grey.shape
+    side = max(h, w)
+    top, left = (side - h) // 2, (side - w) // 2
+    return np.pad(grey, ((top, side - h - top), (left, side - w - left)))
+
+
 def png_data_url(grey: np.ndarray, scale: int = 1) -> str:
     """A grey image with values in [0, 1] as an inline PNG, each pixel drawn as a scale × scale square.
 

@@ -26,6 +26,11 @@ class ConvForward:
     caches: list
     P: np.ndarray
 
+    @property
+    def logits(self):
+        """Z (N, 10), the last dense layer's scores before softmax."""
+        return self.As[-1]
+
 
 @dataclass
 class ConvNet(Classifier):

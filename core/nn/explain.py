@@ -35,3 +35,44 @@ def gradient_step(network: Network, X, y, learning_rate: float, steps: int = 1) 
     for _ in range(steps):
         optimizer.step(stepped.params(), stepped.gradients(X, y)[1], learning_rate)
     return stepped
+
+
+def integrated_gradients(network, x, label: int, steps: int = 32):
+    """Saliency that follows the strokes: how much each pixel's ink added to the score z_label (integrated gradients).
+
+    Walk from a black image x' = 0 to the drawing x and average the slope of z_label along the way:
+        IG_i = x_i * (1/S) sum_{s=1..S} dz_label/dx_i at ((s - 1/2) / S) x
+    The shares add up to z_label(x) - z_label(0) (exactly as S grows), and a pixel without ink gets 0.
+    With S = 1 and the slope taken at x itself it would be gradient x input.  x (784,) -> (784,).
+    """
+    x = np.asarray(x, network.dtype).reshape(-1)
+    alphas = (np.arange(steps) + 0.5) / steps               # midpoints of S equal steps from black to x
+    path = alphas[:, None].astype(x.dtype) * x              # (S, 784)
+    slopes = network.input_gradient(path, label)            # (S, 784): dz_label/dx at each point of the path
+    return x * slopes.mean(axis=0)                          # (784,)
+
+
+def neuron_selectivity(A, y) -> tuple:
+    """Which digit each neuron prefers and how clearly: (favourite digit (H,), selectivity (H,)).
+
+    m[c, k] = mean of A[:, k] over the images of digit c; favourite_k = argmax_c m[c, k];
+    selectivity_k = (m[favourite, k] - mean of m[c, k] over the other nine digits) / std_n A[n, k],
+    how many standard deviations its favourite digit stands out (0 for a neuron that never changes).
+    A (N, H) activations on labelled images, y (N,) their labels.
+    """
+    digits = np.unique(y)
+    m = np.stack([A[y == c].mean(axis=0) for c in digits])          # (10, H)
+    favourite = m.argmax(axis=0)                                    # (H,)
+    top = m.max(axis=0)
+    others = (m.sum(axis=0) - top) / (len(digits) - 1)
+    spread = A.std(axis=0)
+    selectivity = np.divide(top - others, spread, out=np.zeros_like(top, dtype=float), where=spread > 0)
+    return digits[favourite], selectivity
+
+
+def neuron_usage(A, W_next):
+    """How much the next layer hears from each neuron: u_k = mean_n |A[n, k]| * ||W_next[k, :]||.
+
+    A (N, H) activations, W_next (H, n_next) the weights leaving them -> (H,).
+    """
+    return np.abs(A).mean(axis=0) * np.linalg.norm(W_next, axis=1)

@@ -20,7 +20,11 @@ def one_hot(y, classes: int = CLASSES, dtype=np.float32):
 
 
 def softmax_steps(z, temperature: float = 1.0) -> dict:
-    """Softmax for one vector of logits, one step at a time, for showing: z/T, z - max, exp, sum, p."""
+    """Softmax with a temperature for one vector of logits, one step at a time, for showing.
+
+    p = softmax(z / T): p_k = e^(z_k/T - m) / sum_j e^(z_j/T - m), m = max_j z_j/T.  z (10,) -> each step (10,).
+    T = 1 is what the network uses; a larger T flattens p, a smaller one sharpens it towards the argmax.
+    """
     scaled = np.asarray(z, dtype=np.float64) / temperature
     shifted = scaled - scaled.max()  # subtract the max so exp() cannot overflow; p is unchanged
     exp = np.exp(shifted)

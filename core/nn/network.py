@@ -46,6 +46,11 @@ class Forward:
     def P(self):
         return self.As[-1]
 
+    @property
+    def logits(self):
+        """Z_L (N, 10), the last layer's scores before softmax."""
+        return self.Zs[-1]
+
 
 class Classifier:
     """What every network here does the same way, given forward(), backward(), params() and weight_arrays()."""

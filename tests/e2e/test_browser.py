@@ -201,7 +201,10 @@ def test_teaching_a_drawn_digit_another_label_moves_the_prediction(page):
     settle(page)
     assert prediction(page) == "7"
     main = page.locator("[data-testid=stMain]")
-    main.locator("[data-testid=stSelectbox]", has_text="It is really a").click()
+    label_box = main.locator("[data-testid=stSelectbox]", has_text="It is really a")
+    label_box.scroll_into_view_if_needed()  # a list opened while Playwright still scrolls to it closes at once
+    page.wait_for_timeout(300)
+    label_box.click()
     page.get_by_role("option", name="4", exact=True).click()
     settle(page)
     main.get_by_role("button", name="Teach it that this is a 4").click()
