@@ -7,6 +7,8 @@ from core.losses import OUTPUTS
 from core.network import Network
 from core.optim import SGD
 
+UNSURE = 100  # the "unsure" digits: this many test digits with the lowest top probability
+
 
 @dataclass
 class Walkthrough:
@@ -35,3 +37,15 @@ def gradient_step(network: Network, X, y, learning_rate: float, steps: int = 1) 
     for _ in range(steps):
         optimizer.step(stepped.params(), stepped.gradients(X, y)[1], learning_rate)
     return stepped
+
+
+def test_digits(P, labels, kind: str) -> np.ndarray:
+    """Indices of the test digits of one kind, from a model's probabilities P (N, 10) and the labels (N,).
+
+    "wrong": the most probable digit is not the label (the unsure ones if there are none); "unsure": the UNSURE
+    digits whose top probability is lowest; "random": all of them."""
+    if kind == "wrong" and np.any(P.argmax(axis=1) != labels):
+        return np.flatnonzero(P.argmax(axis=1) != labels)
+    if kind in ("wrong", "unsure"):
+        return np.argsort(P.max(axis=1), kind="stable")[:UNSURE]
+    return np.arange(len(labels))

@@ -21,6 +21,8 @@ LAST_DIGIT = "last_digit"           # the learner's latest prepared drawing (784
 APPLIED_LINK = "applied_link"       # the URL settings already applied to the Train page
 LAST_STEP = "last_teaching_step"   # ui.teaching.Step of the latest step, for showing what it did
 TAUGHT = "taught_history"           # weights before each teaching step of this session's taught model
+EXPLAINED = "hiw_digit"             # ui.explain.Digit: the digit How it works follows through the network
+EXPLAIN_STEP = "hiw_step"           # the step of How it works on show
 
 
 def session_models() -> dict:
