@@ -39,7 +39,7 @@ def gradient_step(network: Network, X, y, learning_rate: float, steps: int = 1) 
     return stepped
 
 
-def test_digits(P, labels, kind: str) -> np.ndarray:
+def candidate_digits(P, labels, kind: str) -> np.ndarray:
     """Indices of the test digits of one kind, from a model's probabilities P (N, 10) and the labels (N,).
 
     "wrong": the most probable digit is not the label (the unsure ones if there are none); "unsure": the UNSURE

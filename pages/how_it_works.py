@@ -6,7 +6,7 @@ from ui import conv_steps as conv, explain_backward as backward, explain_forward
 from ui.explain import chosen_digit, describe, digit_step
 from ui.resources import shipped_cnn
 from ui.shell import require_app_shell
-from ui.stepper import stepper
+from ui.stepper import current_step, stepper
 
 require_app_shell()
 CONVOLUTION = ("Convolution", "Pooling", "Kernel gradient")
@@ -31,18 +31,19 @@ if cnn is not None:
                                     lambda: conv.pooling_step(cnn.network, digit.x, "hiw_conv"),
                                     lambda: conv.kernel_gradient_step(cnn.network, digit.x, digit.label, "hiw_conv"))))
 
-step = stepper(list(steps), state.EXPLAIN_STEP)
+step = current_step(list(steps), state.EXPLAIN_STEP)
 if step == "The digit":
-    st.markdown(f"One digit through **{model.label}** ({model.architecture}), with the real numbers. " + (
+    note = (f"One digit through **{model.label}** ({model.architecture}), with the real numbers. " + (
         "The code is written **batch-first**, as NumPy likes it: one image is a row **X** of shape (1, 784), "
         "`Z = X @ W + b`; tutorials often write the same maths column-first (`Z = W X + b`), and the backward "
         "step shows both." if dense else ""))
-    if not dense:
-        st.info("The layer-by-layer forward and backward walkthrough on this page is written for dense networks: pick "
-                "one in the sidebar (the shipped **fast** model, say) to see it.", icon=":material/info:")
 elif step in CONVOLUTION and dense:
-    st.markdown(f"These steps use the shipped convolutional network **{cnn.label}**: a small kernel slides over the "
-                f"image, so the same few weights look for the same stroke everywhere. {describe(digit, cnn.network)}")
+    note = (f"These steps use the shipped convolutional network **{cnn.label}**: a small kernel slides over the "
+            f"image, so the same few weights look for the same stroke everywhere. {describe(digit, cnn.network)}")
 else:
-    st.markdown(describe(digit, net))
+    note = describe(digit, net)
+stepper(list(steps), state.EXPLAIN_STEP, note)
+if step == "The digit" and not dense:
+    st.info("The layer-by-layer forward and backward walkthrough on this page is written for dense networks: pick "
+            "one in the sidebar (the shipped **fast** model, say) to see it.", icon=":material/info:")
 steps[step]()

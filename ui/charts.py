@@ -7,6 +7,7 @@ DIVERGING = "RdBu_r"  # blue negative, white zero, red positive
 INK = "gray"
 COLORS = {"train": "#1f77b4", "val": "#ff7f0e", "batch": "rgba(31,119,180,0.35)", "test": "#2ca02c"}
 SENT = np.float32  # arrays reach the browser as typed arrays: single precision halves them, and shows the same
+POWERS = dict(exponentformat="power")  # ticks of tiny values read 4×10⁻⁷, not Plotly's default "400n" or "1µ"
 
 
 def layout(height: int, title: str | None = None, square: bool = False, **extra) -> dict:
@@ -34,7 +35,7 @@ def weight_image(weights, title: str | None = None, height: int = 300, name: str
     """Signed values (a neuron's 784 weights as 28x28, a gradient map), blue negative, red positive, centred at 0."""
     limit = float(np.abs(weights).max()) or 1.0
     grid = weights if np.ndim(weights) == 2 else np.reshape(weights, (28, 28))
-    trace = go.Heatmap(z=grid, colorscale=DIVERGING, zmin=-limit, zmax=limit, zmid=0,
+    trace = go.Heatmap(z=grid, colorscale=DIVERGING, zmin=-limit, zmax=limit, zmid=0, colorbar=POWERS,
                        hovertemplate="pixel (%{y}, %{x})<br>" + name + " %{z:.4f}<extra></extra>")
     return go.Figure(trace, layout(height, title, square=True))
 
@@ -69,7 +70,7 @@ def mosaic(images, columns: int, names=None, width: int = 800, diverging: bool =
                      hovertemplate="%{text}<br>value %{z:.3f}<extra></extra>")
     if diverging:
         limit = float(np.nanmax(np.abs(grid))) or 1.0
-        scale = dict(colorscale=DIVERGING, zmin=-limit, zmax=limit, zmid=0, showscale=True)
+        scale = dict(colorscale=DIVERGING, zmin=-limit, zmax=limit, zmid=0, showscale=True, colorbar=POWERS)
     else:
         scale = dict(colorscale=INK, zmin=0, zmax=float(np.nanmax(grid)) or 1.0, showscale=False)
     trace = go.Heatmap(z=grid, hoverongaps=False, **hover, **scale)
@@ -105,7 +106,7 @@ def bars(values, labels, title: str, height: int = 260, color="#1f77b4", hover: 
     trace = go.Bar(x=list(labels), y=np.asarray(values, dtype=float), marker_color=color,
                    hovertemplate=hover + "<extra></extra>")
     return go.Figure(trace, layout(height, title, xaxis=dict(type="category" if categories else "linear"),
-                                   yaxis=dict(type="log" if log_y else "linear")))
+                                   yaxis=dict(type="log" if log_y else "linear", **POWERS)))
 
 
 def histogram(values, title: str, nbins: int = 50, height: int = 260) -> go.Figure:

@@ -17,15 +17,25 @@ NUDGE = 1e-4  # the finite difference's ε: smaller ones drown in rounding when 
 HEIGHT = 250  # each of the three pictures side by side
 
 
+def three_decimals(v: float) -> str:
+    return f"{round(v, 3) + 0.0:.3f}"          # -0.0 + 0.0 = 0.0: a zero shows as 0.000, never -0.000
+
+
 def grid_table(values, highlight=None):
     """A small 2-D array as a table with row and column numbers; `highlight` (row, col) marks one cell."""
     table = pd.DataFrame(values, index=range(values.shape[0]), columns=[str(c) for c in range(values.shape[1])])
-    shown = table.style.format(lambda v: f"{round(v, 3) + 0.0:.3f}")   # -0.0 + 0.0 = 0.0: zeros show as 0.000
+    shown = table.style.format(three_decimals)
     if highlight is None:
         return shown
     marks = np.full(values.shape, "", dtype=object)
     marks[highlight] = "background-color: #f4c7c3"
     return shown.apply(lambda _: marks, axis=None)
+
+
+def matrix(values) -> str:
+    """A small 2-D array as a LaTeX matrix with three decimals."""
+    rows = (" & ".join(map(three_decimals, row)) for row in values)
+    return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
 
 
 def first_convolution(net: ConvNet, x) -> tuple:
@@ -38,10 +48,11 @@ def first_convolution(net: ConvNet, x) -> tuple:
     return conv.pad(X, K.shape[0], K.shape[0], padding)[0, :, :, 0], K, b, maps[0]
 
 
-def where(maps, key: str, position: bool = True) -> tuple:
-    """The learner's filter and, with `position`, the output row and column: (f, row, col)."""
+def where(maps, key: str, position: bool = True, place=None) -> tuple:
+    """The learner's filter and, with `position`, the output row and column: (f, row, col). Side by side, or
+    one under the other in `place`."""
     Ho, Wo, filters = maps.shape
-    pick, row_col, col_col = st.columns(3)
+    pick, row_col, col_col = st.columns(3) if place is None else (place, place, place)
     f = pick.number_input(f"Filter (0 to {filters - 1})", 0, filters - 1, key=state.kept(f"{key}_filter", 0))
     if not position:
         return f, None, None
@@ -53,31 +64,28 @@ def where(maps, key: str, position: bool = True) -> tuple:
 def convolution_step(net: ConvNet, x, key: str):
     """One output value of filter f at (row, col): patch × kernel, summed, plus the bias."""
     image, K, b, maps = first_convolution(net, x)
-    f, row, col = where(maps, key)
+    left, right, controls = st.columns(3)
+    f, row, col = where(maps, key, place=controls)
     k, top = K.shape[0], conv.padding_widths(K.shape[0], net.convs[0][2])[0]
     patch, kernel = image[row:row + k, col:col + k], K[:, :, 0, f]
     products = patch * kernel
     z = float(np.sum(products) + b[f])
     a = float(ACTIVATIONS[net.activation].forward(np.array(z)))
-    st.markdown(f"Filter **{f}**'s {k}×{k} kernel sits on the patch whose top-left pixel is ({row - top}, {col - top})"
-                + (f" ({top} pixel(s) of zero padding keep the output 28×28)" if top else "") + ". Each patch pixel "
-                "times the kernel weight over it, all added up, plus the bias: **one** output value. Sliding the "
-                "kernel one pixel at a time gives the whole feature map.")
-    left, mid, right = st.columns(3)
     left.plotly_chart(charts.image_with_window(image, row, col, k, "the kernel's patch (padded image)", HEIGHT),
                       key=f"{key}_where")
-    mid.plotly_chart(charts.mosaic(kernel[None], 1, [f"filter {f}"], width=HEIGHT - 60, diverging=True,
-                                   title=f"filter {f}'s {k}×{k} kernel"), key=f"{key}_kernel")
     right.plotly_chart(charts.image_with_window(np.maximum(maps[:, :, f], 0), row, col, 1,
                                                 f"feature map {f} after {net.activation}", HEIGHT), key=f"{key}_map")
-    for column, table in zip(st.columns(3), (patch, kernel, products)):
-        column.dataframe(grid_table(table), width="stretch")
+    st.markdown(f"Filter **{f}**'s {k}×{k} kernel K sits on the patch whose top-left pixel is ({row - top}, "
+                f"{col - top})" + (f" ({top} pixel(s) of zero padding keep the output 28×28)" if top else "") +
+                ". Each patch pixel times the weight over it, all added up, plus the bias: **one** value of the "
+                "feature map. Sliding the kernel gives the whole map.")
+    st.latex(rf"\underbrace{{{matrix(patch)}}}_{{\text{{patch}}}} \odot \underbrace{{{matrix(kernel)}}}_{{K}}")
+    st.latex(rf"= \underbrace{{{matrix(products)}}}_{{\text{{entry by entry}}}}")
     st.latex(rf"z = \sum_{{i,j}} x_{{ij}} K_{{ij}} + b = {latex(np.sum(products))} + ({latex(b[f])}) = {latex(z)}, "
              rf"\qquad a = \mathrm{{{net.activation.replace('_', ' ')}}}(z) = {latex(a)}")
-    st.caption(f"The tables: the patch, the kernel, and patch × kernel entry by entry. conv_forward computes all "
-               f"{maps.shape[0] * maps.shape[1]:,} positions of all {maps.shape[2]} filters at once (its entry "
-               f"[{row}, {col}, {f}] is {readable(maps[row, col, f])}): it turns every patch into a row (im2col) and "
-               "does one matrix product.")
+    st.caption(f"conv_forward computes all {maps.shape[0] * maps.shape[1]:,} positions of all {maps.shape[2]} filters "
+               f"at once (its entry [{row}, {col}, {f}] is {readable(maps[row, col, f])}): it turns every patch into a "
+               "row (im2col) and does one matrix product.")
     with st.expander("The code: im2col and conv_forward", icon=":material/code:"):
         show_code(conv.im2col, conv.conv_forward)
 
@@ -101,7 +109,8 @@ def pooling_step(net: ConvNet, x, key: str):
     right.plotly_chart(charts.image_with_window(pooled[0, :, :, 0], r0 // 2, c0 // 2, 1,
                                                 f"after pooling: {pooled.shape[1]}×{pooled.shape[2]}", HEIGHT),
                        key=f"{key}_pooled")
-    show_code(conv.maxpool_forward, conv.maxpool_backward)
+    with st.expander("The code: maxpool_forward and maxpool_backward", icon=":material/code:"):
+        show_code(conv.maxpool_forward, conv.maxpool_backward)
 
 
 def kernel_gradient_step(net: ConvNet, x, label: int, key: str):

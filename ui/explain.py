@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import streamlit as st
 
-from core.explain import test_digits
+from core.explain import candidate_digits
 from ui import charts, state
 from ui.numbers import readable
 from ui.resources import ModelEntry, dataset
@@ -37,13 +37,16 @@ def original(model: ModelEntry) -> str:
     return model.key.removeprefix(TAUGHT_PREFIX)
 
 
-def pick(source: str, model: ModelEntry) -> Digit:
-    """A new digit of this kind, computed from the model's answers on the test set (or the learner's drawing)."""
+def pick(source: str, model: ModelEntry, other_than: int | None = None) -> Digit:
+    """A new digit of this kind (not test image `other_than`), from the model's answers on the test set, or the
+    learner's drawing."""
     if source == "drawing":
         x = st.session_state[state.LAST_DIGIT]
         return Digit(source, x, int(model.network.predict(x[None])[0]), None, original(model))
     data = dataset()
-    index = int(np.random.default_rng().choice(test_digits(model.test_proba, data.test_labels, source)))
+    candidates = candidate_digits(model.test_proba, data.test_labels, source)
+    others = candidates[candidates != other_than]
+    index = int(np.random.default_rng().choice(others if others.size else candidates))
     return Digit(source, data.X_test[index], int(data.test_labels[index]), index, original(model))
 
 
@@ -61,7 +64,7 @@ def chosen_digit(model: ModelEntry) -> Digit:
 def repick(model: ModelEntry, source: str | None = None):
     """Widget callback: another digit, of the source chosen in the widget (or of the same kind)."""
     chosen = st.session_state[state.EXPLAINED]
-    st.session_state[state.EXPLAINED] = pick(source or chosen.source, model)
+    st.session_state[state.EXPLAINED] = pick(source or chosen.source, model, chosen.index)
 
 
 def relabel(digit: Digit, key: str):
@@ -73,8 +76,8 @@ def describe(digit: Digit, net) -> str:
     p = net.predict_proba(digit.x[None])[0]
     guess = int(p.argmax())
     where = "Your drawing" if digit.index is None else f"Test digit #{digit.index:,}"
-    return (f"{where}, label **{digit.label}**: the model reads it as **{guess}** ({readable(100 * p[guess], 3)} %), "
-            f"and gives {digit.label} {readable(100 * p[digit.label], 3)} %.")
+    return (f"{where}, labelled **{digit.label}**: the model says **{guess}** ({readable(100 * p[guess], 3)} %); "
+            f"p({digit.label}) = {readable(100 * p[digit.label], 3)} %.")
 
 
 def digit_step(model: ModelEntry, digit: Digit):

@@ -19,19 +19,23 @@ TOP = 6  # neurons shown for the biggest corrections
 def equations_step(net):
     """The backward equations in the tutorials' column-first convention and in the code's batch-first one."""
     L, softmax = len(net.weights), net.output == "softmax"
-    maths, source = st.columns(2)
-    with maths:
-        st.markdown("The chain rule, from the loss back to every weight. The same equations in the two "
-                    "conventions (m = N = 1 image here). **Column-first, as in the tutorials:**")
+    st.markdown("The chain rule, from the loss back to every weight: the same equations in the two conventions "
+                "(m = N = 1 image here).")
+    tutorials, code = st.columns(2)
+    with tutorials:
+        st.markdown("**Column-first, as in the tutorials**")
         st.latex(rf"dZ^{{[{L}]}} = A^{{[{L}]}} - Y" if softmax else rf"dZ^{{[{L}]}} = (A^{{[{L}]}} - Y) \odot \sigma'(Z^{{[{L}]}})")
         st.latex(r"dW^{[l]} = \tfrac{1}{m}\, dZ^{[l]} A^{[l-1]\top}, \quad db^{[l]} = \tfrac{1}{m} \textstyle\sum dZ^{[l]}")
         st.latex(r"dZ^{[l-1]} = W^{[l]\top} dZ^{[l]} \odot g'(Z^{[l-1]})")
-        st.markdown("**Batch-first, as the code:**")
+    with code:
+        st.markdown("**Batch-first, as the code**")
         st.latex(rf"dZ_{L} = (P - Y) / N" if softmax else rf"dZ_{L} = (A_{L} - Y) \odot A_{L}(1 - A_{L}) / N")
         st.latex(r"dW_l = A_{l-1}^{\top}\, dZ_l, \quad db_l = \textstyle\sum_n dZ_l")
         st.latex(r"dZ_{l-1} = (dZ_l\, W_l^{\top}) \odot f'(Z_{l-1})")
-    with source:
-        show_code(OUTPUTS[net.output].delta, layers.dense_backward, Network.backward)
+    show_code(OUTPUTS[net.output].delta, layers.dense_backward)
+    with st.expander("Network.backward: the loop that applies them from the last layer to the first",
+                     icon=":material/code:"):
+        show_code(Network.backward)
 
 
 def numbers_step(net, digit: Digit):
@@ -47,7 +51,7 @@ def numbers_step(net, digit: Digit):
     if L == 1:
         return
     dZ1 = w.deltas["dZ1"][0]
-    first.plotly_chart(charts.bars(dZ1, range(dZ1.size), "dZ1 = ∂L/∂Z1: how much each first-layer neuron is to blame",
+    first.plotly_chart(charts.bars(dZ1, range(dZ1.size), "dZ1 = ∂L/∂Z1: each first-layer neuron's blame",
                                    height=240, hover="neuron %{x}: %{y:.4~g}"), key="hiw_dZ1")
     top = np.argsort(-np.abs(dZ1), kind="stable")[:TOP]
     tiles, words = st.columns(2)
@@ -76,14 +80,14 @@ def check_step(net, digit: Digit):
                                            n - 1, value=int(largest[i]), key=f"hiw_entry_{name}_{i}"))
                       for i, (col, n) in enumerate(zip(st.columns(len(grad.shape)), grad.shape)))
     eps = eps_col.select_slider("ε", [1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7], key=state.kept("hiw_eps", 1e-5),
-                                format_func=readable)
+                                format_func=lambda e: readable(e, 1))
     exact = net.copy(np.float64)  # float64, so rounding does not hide a wrong gradient
     check = nudge(exact, name, index, digit.x[None].astype(np.float64), np.array([digit.label]), eps)
     backprop = walkthrough(exact, digit.x, digit.label).grads[name][index]
     which = "with the largest gradient" if index == largest else "you chose"
     st.markdown(f"The entry of **{name}** {which}, {name}{list(map(int, index))}, nudged by ±ε:")
     st.latex(rf"\frac{{L(w + \varepsilon) - L(w - \varepsilon)}}{{2\varepsilon}} = \frac{{{latex(check['loss_plus'], 10)}"
-             rf" - {latex(check['loss_minus'], 10)}}}{{2 \times {latex(eps, 1)}}} = {latex(check['slope'])}")
+             rf" - {latex(check['loss_minus'], 10)}}}{{{latex(2 * eps, 1)}}} = {latex(check['slope'])}")
     cols = st.columns(3)
     cols[0].metric("Slope (L₊ − L₋) / 2ε", readable(check["slope"]))
     cols[1].metric("Backprop gradient", readable(backprop))

@@ -47,7 +47,7 @@ def output_step(net, digit: Digit):
     """From the last layer's scores to probabilities and the loss for the digit's label."""
     w = walkthrough(net, digit.x, digit.label)
     z, p, label = w.fwd.Zs[-1][0], w.fwd.P[0], digit.label
-    left, right = st.columns(2)
+    left, right = st.columns([3, 2])
     if net.output == "softmax":
         with left:
             temperature = st.slider("Temperature T (1 is what the network uses; higher flattens, lower sharpens)",
@@ -56,18 +56,17 @@ def output_step(net, digit: Digit):
             st.latex(r"p_k = \frac{e^{z_k/T - \max_j z_j/T}}{\sum_i e^{z_i/T - \max_j z_j/T}}")
             table = pd.DataFrame({"digit": range(10), "z": z, "z / T": steps["scaled"], "z/T − max": steps["shifted"],
                                   "exp(·)": steps["exp"], "÷ sum = p": steps["p"]})
-            st.dataframe(table.style.format(readable, subset=table.columns[1:]), hide_index=True, width="stretch")
+            st.dataframe(table.style.format(lambda v: readable(v, 3), subset=table.columns[1:]), hide_index=True,
+                         width="stretch")
             st.caption(f"The exponentials add up to {readable(steps['sum'])}. Subtracting the maximum first changes "
                        "nothing in p but keeps exp() from overflowing.")
+            st.latex(rf"L = -\log p_{{{label}}} = -\log {latex(p[label])} = {latex(w.loss)}")
         shown = steps["p"]
     else:
         left.latex(r"a_k = \sigma(z_k) = \frac{1}{1 + e^{-z_k}}")
         left.caption("Sigmoid outputs: each digit is scored on its own, so they need not add up to 1.")
+        left.latex(rf"L = \tfrac12 \sum_k (a_k - y_k)^2 = {latex(w.loss)}")
         shown = p
     with right:
         st.plotly_chart(charts.probabilities(shown, int(np.argmax(shown)), height=260), key="hiw_softmax")
-        if net.output == "softmax":
-            st.latex(rf"L = -\log p_{{{label}}} = -\log {latex(p[label])} = {latex(w.loss)}")
-        else:
-            st.latex(rf"L = \tfrac12 \sum_k (a_k - y_k)^2 = {latex(w.loss)}")
         show_code(*([losses.softmax] if net.output == "softmax" else []), OUTPUTS[net.output].loss)
