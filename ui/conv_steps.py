@@ -134,7 +134,7 @@ def kernel_gradient_step(net: ConvNet, x, label: int, key: str):
     left, mid, right = st.columns(3)
     left.plotly_chart(charts.weight_image(dZ, f"dL/dZ of filter {f} at every position", HEIGHT, name="dL/dZ"),
                       key=f"{key}_dZ")
-    mid.plotly_chart(charts.digit(shifted, f"the pixel under K[{i}, {j}] at every position", height=HEIGHT),
+    mid.plotly_chart(charts.digit(shifted, f"pixels under K[{i}, {j}]", height=HEIGHT),
                      key=f"{key}_shifted")
     right.plotly_chart(charts.mosaic(dK[None], 1, [f"filter {f}"], width=HEIGHT - 60, diverging=True,
                                      title=f"dK of filter {f}: largest at [{i}, {j}]"), key=f"{key}_dK")
@@ -144,7 +144,8 @@ def kernel_gradient_step(net: ConvNet, x, label: int, key: str):
     cols[0].metric("dK by the sum over positions", readable(by_hand))
     cols[1].metric("dK by backprop (colsᵀ dZ)", readable(dK[i, j]))
     cols[2].metric(f"dK by nudging K ±{readable(NUDGE, 1)}", readable(check["slope"]))
-    cols[3].metric("Relative error, nudge vs backprop", readable(relative_error(check["slope"], dK[i, j]), 2))
+    cols[3].metric("Relative error", readable(relative_error(check["slope"], dK[i, j]), 2),
+                   help="Between the nudged slope and backprop's dK.")
     st.caption(f"The loss for this digit is {readable(w.loss)}. When the network is sure (a tiny loss), the two "
                "nudged losses differ only in their last digits, where float64's rounding of p ≈ 1 shows, and a nudge "
                "can cross a relu or pooling kink; agreement to 10⁻⁴ or better still says the backward code is right.")

@@ -114,7 +114,7 @@ def gradient_step(model, digit: Digit):
                    "current model, and Undo brings back the weights from before.")
         return
     before, after = walkthrough(step.before, x, step.label), walkthrough(net, x, step.label)
-    st.markdown(f"One step with learning rate {readable(step.learning_rate)} on this digit, label {step.label}: the "
+    st.markdown(f"One step with learning rate {step.learning_rate:g} on this digit, label {step.label}: the "
                 f"loss went from **{readable(before.loss)}** to **{readable(after.loss)}**, and p({step.label}) from "
                 f"{readable(100 * before.fwd.P[0][step.label], 3)} % to {readable(100 * after.fwd.P[0][step.label], 3)} %. "
                 f"The shipped models are untouched: this copy, **{model.label}**, is yours alone.")
