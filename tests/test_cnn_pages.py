@@ -104,7 +104,7 @@ def test_how_it_works_computes_one_convolution_output_with_the_real_numbers(cnn_
                                                             "4. Kernel gradient"]
     assert any(i.value.startswith("The layer-by-layer") for i in at.info)
     x = to_inputs(load_mnist("test")[0][:1])[0]
-    at.session_state["hiw_digit"] = Digit("random", x, 7, 0, CNN)       # test digit 0, a 7
+    at.session_state["hiw_digit"] = Digit("random", x, 7, 0, CNN, None)       # test digit 0, a 7
     at.segmented_control(key="hiw_step").set_value("Convolution").run()
     at.number_input(key="hiw_conv_filter").set_value(2)
     at.slider(key="hiw_conv_row").set_value(9)

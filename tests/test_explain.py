@@ -54,7 +54,7 @@ def how_it_works(test_index=None, step="The digit"):
     if test_index is not None:
         data = dataset()
         at.session_state["hiw_digit"] = Digit("random", data.X_test[test_index], int(data.test_labels[test_index]),
-                                              test_index, "shipped:fast")
+                                              test_index, "shipped:fast", None)
     return on_step(at, step)
 
 
@@ -142,7 +142,7 @@ def test_the_digit_a_learner_picks_is_one_the_model_gets_wrong_or_is_unsure_of_a
     assert np.allclose(array(figure(at, "hiw_Z1")["data"][0]["y"]), w.fwd.Zs[0][0], atol=1e-5)
 
 
-def test_the_learners_last_drawing_is_where_the_page_starts():
+def test_the_learners_last_drawing_is_where_the_page_starts_and_a_new_drawing_comes_first():
     at = AppTest.from_file("../app.py", default_timeout=90).run()
     open_page(at, "draw")
     at.session_state["canvas"] = {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": seven_png()}}
@@ -153,6 +153,14 @@ def test_the_learners_last_drawing_is_where_the_page_starts():
     assert np.array_equal(digit.x, at.session_state["last_digit"])
     assert at.segmented_control(key="hiw_source").options[0] == "Your last drawing"
     assert any(m.value.startswith("Your drawing, labelled **7**") for m in at.markdown)
+    at.segmented_control(key="hiw_source").set_value("wrong").run()
+    assert at.session_state["hiw_digit"].index is not None
+    open_page(at, "draw")
+    at.session_state["canvas"] = {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": zero_png()}}
+    at.run()
+    open_page(at, "how_it_works")
+    digit = at.session_state["hiw_digit"]
+    assert digit.source == "drawing" and digit.label == 0 and np.array_equal(digit.x, at.session_state["last_digit"])
 
 
 def test_one_step_on_a_wrong_digit_visibly_lowers_its_loss_and_undo_restores_the_exact_weights(fast):

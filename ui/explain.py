@@ -25,6 +25,7 @@ class Digit:
     label: int                 # the label the loss and the gradients are computed for
     index: int | None          # its index among the test images; None for a drawing
     model: str                 # the model it was picked for (a taught copy counts as its original)
+    drawing: np.ndarray | None  # the learner's latest drawing when it was picked
     serial: int = field(default_factory=lambda: next(serials))   # a new label widget for every new digit
 
 
@@ -42,22 +43,24 @@ def pick(source: str, model: ModelEntry, other_than: int | None = None) -> Digit
     learner's drawing."""
     if source == "drawing":
         x = st.session_state[state.LAST_DIGIT]
-        return Digit(source, x, int(model.network.predict(x[None])[0]), None, original(model))
+        return Digit(source, x, int(model.network.predict(x[None])[0]), None, original(model), x)
     data = dataset()
     candidates = candidate_digits(model.test_proba, data.test_labels, source)
     others = candidates[candidates != other_than]
     index = int(np.random.default_rng().choice(others if others.size else candidates))
-    return Digit(source, data.X_test[index], int(data.test_labels[index]), index, original(model))
+    return Digit(source, data.X_test[index], int(data.test_labels[index]), index, original(model),
+                 st.session_state.get(state.LAST_DIGIT))
 
 
 def chosen_digit(model: ModelEntry) -> Digit:
-    """The digit every step explains: picked again only when the model (not a taught copy of it) or the drawing
-    changed. The learner's latest drawing comes first; without one, a digit the model gets wrong."""
+    """The digit every step explains, kept until the learner picks another. A new drawing comes first (the Draw
+    page sends the learner here to see it); without any, a digit the model gets wrong. Another model (not a taught
+    copy of this one) gets a new digit of the same kind."""
     digit, drawing = st.session_state.get(state.EXPLAINED), st.session_state.get(state.LAST_DIGIT)
-    if digit is None or digit.model != original(model) or (
-            digit.source == "drawing" and not np.array_equal(digit.x, drawing)):
-        source = digit.source if digit is not None else "drawing" if drawing is not None else "wrong"
-        digit = st.session_state[state.EXPLAINED] = pick(source, model)
+    if drawing is not None and (digit is None or not np.array_equal(digit.drawing, drawing)):
+        digit = st.session_state[state.EXPLAINED] = pick("drawing", model)
+    elif digit is None or digit.model != original(model):
+        digit = st.session_state[state.EXPLAINED] = pick(digit.source if digit else "wrong", model)
     return digit
 
 
