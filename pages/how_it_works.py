@@ -20,8 +20,9 @@ st.title("How it works")
 
 steps = {"The digit": lambda: digit_step(model, digit)}
 if dense:
+    outputs = "Softmax and loss" if net.output == "softmax" else "Outputs and loss"
     steps |= {"Forward": lambda: forward.layer_step(net, digit),
-              "Softmax and loss" if net.output == "softmax" else "Outputs and loss": lambda: forward.output_step(net, digit),
+              outputs: lambda: forward.output_step(net, digit),
               "Backward: equations": lambda: backward.equations_step(net),
               "Backward: numbers": lambda: backward.numbers_step(net, digit),
               "Check a gradient": lambda: backward.check_step(net, digit),

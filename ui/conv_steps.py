@@ -140,14 +140,19 @@ def kernel_gradient_step(net: ConvNet, x, label: int, key: str):
                                      title=f"dK of filter {f}: largest at [{i}, {j}]"), key=f"{key}_dK")
     st.latex(rf"\frac{{\partial L}}{{\partial K_{{{i}{j}}}}} = \sum_{{y,x}} X_{{y+{i},\,x+{j}}}\, "
              rf"\frac{{\partial L}}{{\partial Z_{{yx}}}} = {latex(by_hand)}")
-    cols = st.columns(4)
-    cols[0].metric("dK by the sum over positions", readable(by_hand))
-    cols[1].metric("dK by backprop (colsᵀ dZ)", readable(dK[i, j]))
-    cols[2].metric(f"dK by nudging K ±{readable(NUDGE, 1)}", readable(check["slope"]))
-    cols[3].metric("Relative error", readable(relative_error(check["slope"], dK[i, j]), 2),
-                   help="Between the nudged slope and backprop's dK.")
-    st.caption(f"The loss for this digit is {readable(w.loss)}. When the network is sure (a tiny loss), the two "
-               "nudged losses differ only in their last digits, where float64's rounding of p ≈ 1 shows, and a nudge "
-               "can cross a relu or pooling kink; agreement to 10⁻⁴ or better still says the backward code is right.")
+    three_ways(by_hand, dK[i, j], check["slope"], w.loss)
     with st.expander("The code: conv_backward", icon=":material/code:"):
         show_code(conv.conv_backward)
+
+
+def three_ways(by_hand: float, backprop: float, nudged: float, loss: float):
+    """One kernel gradient by the sum over positions, by backprop and by nudging, and how well they agree."""
+    cols = st.columns(4)
+    cols[0].metric("dK by the sum over positions", readable(by_hand))
+    cols[1].metric("dK by backprop (colsᵀ dZ)", readable(backprop))
+    cols[2].metric(f"dK by nudging K ±{readable(NUDGE, 1)}", readable(nudged))
+    cols[3].metric("Relative error", readable(relative_error(nudged, backprop), 2),
+                   help="Between the nudged slope and backprop's dK.")
+    st.caption(f"The loss for this digit is {readable(loss)}. When the network is sure (a tiny loss), the two "
+               "nudged losses differ only in their last digits, where float64's rounding of p ≈ 1 shows, and a nudge "
+               "can cross a relu or pooling kink; agreement to 10⁻⁴ or better still says the backward code is right.")

@@ -24,8 +24,10 @@ def equations_step(net):
     tutorials, code = st.columns(2)
     with tutorials:
         st.markdown("**Column-first, as in the tutorials**")
-        st.latex(rf"dZ^{{[{L}]}} = A^{{[{L}]}} - Y" if softmax else rf"dZ^{{[{L}]}} = (A^{{[{L}]}} - Y) \odot \sigma'(Z^{{[{L}]}})")
-        st.latex(r"dW^{[l]} = \tfrac{1}{m}\, dZ^{[l]} A^{[l-1]\top}, \quad db^{[l]} = \tfrac{1}{m} \textstyle\sum dZ^{[l]}")
+        st.latex(rf"dZ^{{[{L}]}} = A^{{[{L}]}} - Y" if softmax else
+                 rf"dZ^{{[{L}]}} = (A^{{[{L}]}} - Y) \odot \sigma'(Z^{{[{L}]}})")
+        st.latex(r"dW^{[l]} = \tfrac{1}{m}\, dZ^{[l]} A^{[l-1]\top}, \quad "
+                 r"db^{[l]} = \tfrac{1}{m} \textstyle\sum dZ^{[l]}")
         st.latex(r"dZ^{[l-1]} = W^{[l]\top} dZ^{[l]} \odot g'(Z^{[l-1]})")
     with code:
         st.markdown("**Batch-first, as the code**")
@@ -43,9 +45,9 @@ def numbers_step(net, digit: Digit):
     w, L, label = walkthrough(net, digit.x, digit.label), len(net.weights), digit.label
     dZL = w.deltas[f"dZ{L}"][0]
     output, first = st.columns(2)
+    red_if_negative = ["#d62728" if v < 0 else "#1f77b4" for v in dZL]
     output.plotly_chart(charts.bars(dZL, range(10), f"dZ{L} = ∂L/∂Z{L} for this digit", height=240,
-                                    hover="digit %{x}: %{y:.4~g}", color=["#d62728" if v < 0 else "#1f77b4" for v in dZL]),
-                        key="hiw_dZout")
+                                    hover="digit %{x}: %{y:.4~g}", color=red_if_negative), key="hiw_dZout")
     output.caption(f"Negative (red) means 'raise this score': the label {label} gets p − 1 = {readable(dZL[label])}; "
                    "every other digit gets its probability, to be lowered.")
     if L == 1:
@@ -86,8 +88,9 @@ def check_step(net, digit: Digit):
     backprop = walkthrough(exact, digit.x, digit.label).grads[name][index]
     which = "with the largest gradient" if index == largest else "you chose"
     st.markdown(f"The entry of **{name}** {which}, {name}{list(map(int, index))}, nudged by ±ε:")
-    st.latex(rf"\frac{{L(w + \varepsilon) - L(w - \varepsilon)}}{{2\varepsilon}} = \frac{{{latex(check['loss_plus'], 10)}"
-             rf" - {latex(check['loss_minus'], 10)}}}{{{latex(2 * eps, 1)}}} = {latex(check['slope'])}")
+    st.latex(rf"\frac{{L(w + \varepsilon) - L(w - \varepsilon)}}{{2\varepsilon}} = "
+             rf"\frac{{{latex(check['loss_plus'], 10)} - {latex(check['loss_minus'], 10)}}}{{{latex(2 * eps, 1)}}} = "
+             rf"{latex(check['slope'])}")
     cols = st.columns(3)
     cols[0].metric("Slope (L₊ − L₋) / 2ε", readable(check["slope"]))
     cols[1].metric("Backprop gradient", readable(backprop))
@@ -114,14 +117,15 @@ def gradient_step(model, digit: Digit):
                    "current model, and Undo brings back the weights from before.")
         return
     before, after = walkthrough(step.before, x, step.label), walkthrough(net, x, step.label)
+    p_before, p_after = (readable(100 * w.fwd.P[0][step.label], 3) for w in (before, after))
     st.markdown(f"One step with learning rate {step.learning_rate:g} on this digit, label {step.label}: the "
                 f"loss went from **{readable(before.loss)}** to **{readable(after.loss)}**, and p({step.label}) from "
-                f"{readable(100 * before.fwd.P[0][step.label], 3)} % to {readable(100 * after.fwd.P[0][step.label], 3)} %. "
+                f"{p_before} % to {p_after} %. "
                 f"The shipped models are untouched: this copy, **{model.label}**, is yours alone.")
     bars, tiles = st.columns(2)
     bars.plotly_chart(charts.before_after(before.fwd.P[0], after.fwd.P[0]), key="hiw_moved")
     dW1 = net.weights[0] - step.before.weights[0]
     moved = np.argsort(-np.abs(dW1).sum(axis=0), kind="stable")[:TOP]
-    tiles.plotly_chart(charts.mosaic(dW1[:, moved].T.reshape(-1, 28, 28), TOP // 2, [f"ΔW1 of neuron {k}" for k in moved],
-                                     width=420, diverging=True, title="The weights that changed most: ΔW1 = −lr · dW1"),
-                       key="hiw_delta")
+    tiles.plotly_chart(charts.mosaic(dW1[:, moved].T.reshape(-1, 28, 28), TOP // 2,
+                                     [f"ΔW1 of neuron {k}" for k in moved], width=420, diverging=True,
+                                     title="The weights that changed most: ΔW1 = −lr · dW1"), key="hiw_delta")

@@ -27,8 +27,9 @@ def layer_step(net, digit: Digit):
     hidden = l < L
     left, right = st.columns(2)
     with left:
+        activation = net.activation.replace("_", " ")
         st.latex(rf"Z^{{[{l}]}} = A^{{[{l - 1}]}} W^{{[{l}]}} + b^{{[{l}]}}" +
-                 (rf"\qquad A^{{[{l}]}} = \mathrm{{{net.activation.replace('_', ' ')}}}(Z^{{[{l}]}})" if hidden else ""))
+                 (rf"\qquad A^{{[{l}]}} = \mathrm{{{activation}}}(Z^{{[{l}]}})" if hidden else ""))
         st.caption(f"Shapes: (1, {n_in}) · ({n_in}, {n_out}) + ({n_out},) → (1, {n_out}). "
                    + ("A⁽⁰⁾ is the image X." if l == 1 else f"A⁽{l - 1}⁾ is the previous layer's output."))
         show_code(layers.dense_forward, *([ACTIVATIONS[net.activation].forward] if hidden else []))
