@@ -102,6 +102,8 @@ def test_each_step_shows_cores_values_for_the_chosen_digit(fast, mnist_test):
     top = np.argsort(-np.abs(w.deltas["dZ1"][0]), kind="stable")[0]
     dW1_tiles = array(figure(at, "hiw_dW1")["data"][0]["z"])
     assert np.allclose(dW1_tiles[:28, :28], w.grads["W1"][:, top].reshape(28, 28), atol=1e-7)
+    assert figure(at, "hiw_dW1")["data"][0]["colorbar"]["exponentformat"] == "power"    # 4×10⁻⁷, not "400n"
+    assert figure(at, "hiw_dZ1")["layout"]["yaxis"]["exponentformat"] == "power"
     on_step(at, "Pooling")
     assert any(m.value.startswith("max = **") for m in at.markdown)
 
