@@ -8,7 +8,11 @@ from core.nn.conv import conv_forward
 from core.data import load_mnist, to_inputs
 from core.nn.losses import OUTPUTS
 from core.io import load_model
+from tests.test_numbers import number
 from tests.test_pages import TIMEOUT, WEIGHTS, array, figure, open_page, picker, seven_png
+from ui.conv_steps import matrix
+from ui.explain import Digit
+from ui.numbers import latex, readable
 
 CNN = "shipped:cnn-99"
 
@@ -120,28 +124,33 @@ def test_drawing_with_the_cnn_predicts_seven_and_shows_its_feature_maps(cnn_app)
 
 def test_how_it_works_computes_one_convolution_output_with_the_real_numbers(cnn_app, cnn):
     at = open_page(cnn_app, "how_it_works")
+    assert at.segmented_control(key="hiw_step").options == ["1. The digit", "2. Convolution", "3. Pooling",
+                                                            "4. Kernel gradient"]
+    assert any(i.value.startswith("The layer-by-layer") for i in at.info)
+    x = to_inputs(load_mnist("test")[0][:1])[0]
+    at.session_state["hiw_digit"] = Digit("random", x, 7, 0, CNN, None)       # test digit 0, a 7
+    at.segmented_control(key="hiw_step").set_value("Convolution").run()
     at.number_input(key="hiw_conv_filter").set_value(2)
     at.slider(key="hiw_conv_row").set_value(9)
     at.slider(key="hiw_conv_col").set_value(12)
     at.run()
-    x = to_inputs(load_mnist("test")[0][:1])[0]
     K, b = cnn.params()["K1"].astype(np.float64), cnn.params()["b1"].astype(np.float64)
     z = conv_forward(x.reshape(1, 28, 28, 1).astype(np.float64), K, b, "same")[0][0, 9, 12, 2]
     formula = " ".join(l.value for l in at.latex)
-    assert f"= {z:.4f}," in formula                                     # z = Σ x K + b, the conv_forward value
-    products = at.dataframe[2].value.to_numpy()
+    assert f"= {latex(z)}," in formula                                  # z = Σ x K + b, the conv_forward value
     patch = np.pad(x.reshape(28, 28), 2)[9:14, 12:17]
-    assert np.allclose(products, np.round(patch * K[:, :, 0, 2], 4), atol=1e-4)
+    assert matrix(patch * K[:, :, 0, 2]) in formula                     # patch ⊙ K, entry by entry
+    at.segmented_control(key="hiw_step").set_value("Pooling").run()
     assert any("max =" in m.value for m in at.markdown)
-    assert any(i.value.startswith("The layer-by-layer") for i in at.info)
+    at.segmented_control(key="hiw_step").set_value("Kernel gradient").run()
     exact = cnn.copy(np.float64)                                         # backward: filter 2's kernel gradient
     fwd = exact.forward(x[None].astype(np.float64))
     dK = exact.backward(fwd, OUTPUTS["softmax"].delta(fwd.P, np.array([7])))["K1"][:, :, 0, 2]
     i, j = np.unravel_index(np.argmax(np.abs(dK)), dK.shape)
     shown = {m.label: m.value for m in at.metric}
-    assert shown["dK by backprop (colsᵀ dZ)"] == f"{dK[i, j]:.6e}" == shown["dK by the sum over positions"]
-    assert float(shown["Relative error, nudge vs backprop"]) < 1e-6
-    assert shown["dK by nudging K ±1e-04"][:5] == f"{dK[i, j]:.6e}"[:5]
+    assert shown["dK by backprop (colsᵀ dZ)"] == readable(dK[i, j]) == shown["dK by the sum over positions"]
+    assert number(shown["Relative error"]) < 1e-6
+    assert number(shown["dK by nudging K ±1 × 10⁻⁴"]) == pytest.approx(dK[i, j], rel=1e-3)
 
 
 def test_step_tables_show_zero_products_as_zero_not_minus_zero():
@@ -154,8 +163,10 @@ def test_step_tables_show_zero_products_as_zero_not_minus_zero():
 def test_how_it_works_for_a_dense_model_ends_with_the_shipped_cnns_convolution(cnn_app):
     picker(cnn_app).set_value("shipped:fast").run()
     at = open_page(cnn_app, "how_it_works")
-    assert any(h.value == "5. Convolution and pooling, step by step" for h in at.header)
-    assert figure(at, "hiw_conv_kernel")["layout"]["title"]["text"] == "filter 0's 5×5 kernel"
+    assert at.segmented_control(key="hiw_step").options[-3:] == ["8. Convolution", "9. Pooling", "10. Kernel gradient"]
+    at.segmented_control(key="hiw_step").set_value("Convolution").run()
+    assert any("the shipped convolutional network **cnn-99" in m.value for m in at.markdown)
+    assert figure(at, "hiw_conv_where")["layout"]["title"]["text"] == "the kernel's patch (padded image)"
 
 
 def test_translation_experiment_plots_the_mlp_and_the_cnn_side_by_side(cnn_app):

@@ -3,10 +3,13 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.nn.explain import gradient_step, integrated_gradients, neuron_selectivity, neuron_usage, walkthrough
+from core.nn.explain import candidate_digits, gradient_step, integrated_gradients, neuron_selectivity, neuron_usage, walkthrough
 from core.io import load_model
 from core.nn.network import Network
+from tests.test_numbers import number
 from tests.test_pages import array, figure, open_page, picker, seven_png, zero_png
+from ui.explain import Digit
+from ui.resources import dataset
 from tests.test_weights import WEIGHTS
 
 
@@ -33,26 +36,77 @@ def test_one_step_lowers_the_loss_on_that_image_and_leaves_the_original_alone(fa
     assert all(np.array_equal(a, b) for a, b in zip(before, fast.weights))
 
 
-def how_it_works(test_index=0):
+def test_candidate_digits_it_gets_wrong_or_is_unsure_of_come_from_its_answers():
+    P = np.array([[0.9, 0.1], [0.4, 0.6], [0.55, 0.45]])                 # three digits, two classes
+    assert candidate_digits(P, np.array([0, 0, 1]), "wrong").tolist() == [1, 2]  # argmax 1 ≠ 0, argmax 0 ≠ 1
+    assert candidate_digits(P, np.array([0, 0, 1]), "unsure").tolist() == [2, 1, 0]   # top p 0.55 < 0.6 < 0.9
+    assert candidate_digits(P, np.array([0, 1, 0]), "wrong").tolist() == [2, 1, 0]    # none wrong: the unsure ones
+    assert candidate_digits(P, np.array([0, 1, 0]), "random").tolist() == [0, 1, 2]
+
+
+STEPS = ["The digit", "Forward", "Softmax and loss", "Backward: equations", "Backward: numbers", "Check a gradient",
+         "One step", "Convolution", "Pooling", "Kernel gradient"]
+
+
+def how_it_works(test_index=None, step="The digit"):
+    """The page on `step`, following test digit `test_index` (else the digit the page picked)."""
     at = AppTest.from_file("../app.py", default_timeout=90).run()
     open_page(at, "how_it_works")
-    at.number_input(key="hiw_index").set_value(test_index).run()
+    if test_index is not None:
+        data = dataset()
+        at.session_state["hiw_digit"] = Digit("random", data.X_test[test_index], int(data.test_labels[test_index]),
+                                              test_index, "shipped:fast", None)
+    return on_step(at, step)
+
+
+def on_step(at, step):
+    at.segmented_control(key="hiw_step").set_value(step).run()
+    assert not at.exception, [e.value for e in at.exception]
     return at
 
 
-def test_the_page_shows_cores_backprop_values_for_the_image(fast, mnist_test):
+def test_the_page_is_ten_steps_and_next_back_and_a_page_switch_keep_the_step():
+    at = how_it_works()
+    assert at.segmented_control(key="hiw_step").options == [f"{i}. {s}" for i, s in enumerate(STEPS, start=1)]
+    next(b for b in at.button if b.key == "hiw_step_next").click().run()
+    assert at.segmented_control(key="hiw_step").value == "Forward"
+    shown = {c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")}
+    assert shown == {"hiw_Z1", "hiw_A1"}                                  # that step's charts, no other step's
+    on_step(at, "Kernel gradient")
+    assert next(b for b in at.button if b.key == "hiw_step_next").disabled
+    next(b for b in at.button if b.key == "hiw_step_back").click().run()
+    assert at.segmented_control(key="hiw_step").value == "Pooling"
+    open_page(at, "draw")
+    open_page(at, "how_it_works")
+    assert at.segmented_control(key="hiw_step").value == "Pooling"       # the step survives a visit elsewhere
+
+
+def test_each_step_shows_cores_values_for_the_chosen_digit(fast, mnist_test):
     at = how_it_works(4)
     x, label = mnist_test[0][4], int(mnist_test[1][4])
     w = walkthrough(fast, x, label)
+    assert np.allclose(array(figure(at, "hiw_input")["data"][0]["z"]).reshape(-1), x)
+    on_step(at, "Forward")
     assert np.allclose(array(figure(at, "hiw_Z1")["data"][0]["y"]), w.fwd.Zs[0][0], atol=1e-5)
+    assert any("(1, 784) · (784, 256) + (256,) → (1, 256)" in c.value for c in at.caption)   # the whole shape note
+    at.segmented_control(key="hiw_layer").set_value(2).run()
+    assert np.allclose(array(figure(at, "hiw_Z2")["data"][0]["y"]), w.fwd.Zs[1][0], atol=1e-5)
+    on_step(at, "Softmax and loss")
+    assert any(f"-\\log p_{{{label}}}" in latex.value for latex in at.latex)
+    softmax_table = at.dataframe[0].value
+    assert softmax_table["÷ sum = p"].to_numpy() == pytest.approx(w.fwd.P[0], abs=1e-5)
+    on_step(at, "Backward: equations")
+    assert any("dZ_2 = (P - Y) / N" in latex.value for latex in at.latex) and at.code
+    on_step(at, "Backward: numbers")
     assert np.allclose(array(figure(at, "hiw_dZout")["data"][0]["y"]), w.deltas["dZ2"][0], atol=1e-6)
     assert np.allclose(array(figure(at, "hiw_dZ1")["data"][0]["y"]), w.deltas["dZ1"][0], atol=1e-7)
     top = np.argsort(-np.abs(w.deltas["dZ1"][0]), kind="stable")[0]
     dW1_tiles = array(figure(at, "hiw_dW1")["data"][0]["z"])
     assert np.allclose(dW1_tiles[:28, :28], w.grads["W1"][:, top].reshape(28, 28), atol=1e-7)
-    assert any(f"-\\log p_{{{label}}}" in latex.value for latex in at.latex)
-    softmax_table = at.dataframe[0].value
-    assert softmax_table["÷ sum = p"].to_numpy() == pytest.approx(w.fwd.P[0], abs=1e-5)
+    assert figure(at, "hiw_dW1")["data"][0]["colorbar"]["exponentformat"] == "power"    # 4×10⁻⁷, not "400n"
+    assert figure(at, "hiw_dZ1")["layout"]["yaxis"]["exponentformat"] == "power"
+    on_step(at, "Pooling")
+    assert any(m.value.startswith("max = **") for m in at.markdown)
 
 
 def test_integrated_gradients_of_a_network_without_hidden_layer_are_ink_times_weight(rng):
@@ -88,28 +142,75 @@ def test_neuron_selectivity_and_usage_by_hand():
 
 
 def test_the_gradient_check_agrees_to_better_than_one_in_a_million():
-    at = how_it_works(0)
-    metrics = {m.label: m.value for m in at.metric}
-    assert float(metrics["Relative error"]) < 1e-6
-    assert float(metrics["Slope (L₊ − L₋) / 2ε"]) == pytest.approx(float(metrics["Backprop gradient"]), rel=1e-5)
+    at = how_it_works(0, "Check a gradient")
+    metrics = {m.label: number(m.value) for m in at.metric}
+    assert metrics["Relative error"] < 1e-6
+    assert metrics["Slope (L₊ − L₋) / 2ε"] == pytest.approx(metrics["Backprop gradient"], rel=1e-3)  # 4 digits shown
     at.selectbox(key="hiw_param").set_value("b2").run()
-    assert float({m.label: m.value for m in at.metric}["Relative error"]) < 1e-6
+    assert number({m.label: m.value for m in at.metric}["Relative error"]) < 1e-6
     at.selectbox(key="hiw_param").set_value("W1").run()
     at.toggle(key="hiw_choose").set_value(True).run()
     at.number_input(key="hiw_entry_W1_0").set_value(400).run()   # pixel 400, near the middle of the image
     at.number_input(key="hiw_entry_W1_1").set_value(5).run()     # neuron 5
     assert any("W1[400, 5]" in m.value for m in at.markdown)
-    assert float({m.label: m.value for m in at.metric}["Relative error"]) < 1e-6
+    assert number({m.label: m.value for m in at.metric}["Relative error"]) < 1e-6
 
 
-def test_one_step_on_the_page_lowers_the_loss_and_undo_restores_the_exact_weights(fast):
-    at = how_it_works(0)
-    at.selectbox(key=next(s.key for s in at.selectbox if s.key.startswith("hiw_label"))).set_value(3).run()
+@pytest.mark.parametrize("source", ["wrong", "unsure"])
+def test_the_digit_a_learner_picks_is_one_the_model_gets_wrong_or_is_unsure_of_and_every_step_uses_it(fast, source):
+    at = how_it_works()
+    at.segmented_control(key="hiw_source").set_value(source).run()
+    digit = at.session_state["hiw_digit"]
+    data = dataset()
+    P = fast.predict_proba(data.X_test)
+    if source == "wrong":
+        assert P[digit.index].argmax() != data.test_labels[digit.index]
+    else:
+        assert P[digit.index].max() <= np.sort(P.max(axis=1))[99]     # among the 100 least sure
+    assert np.array_equal(digit.x, data.X_test[digit.index]) and digit.label == data.test_labels[digit.index]
+    assert any(f"Test digit #{digit.index:,}, labelled **{digit.label}**" in m.value for m in at.markdown)
+    next(b for b in at.button if b.label == "Another one like it").click().run()
+    assert at.session_state["hiw_digit"].index != digit.index
+    digit = at.session_state["hiw_digit"]
+    on_step(at, "Forward")
+    w = walkthrough(fast, digit.x, digit.label)
+    assert np.allclose(array(figure(at, "hiw_Z1")["data"][0]["y"]), w.fwd.Zs[0][0], atol=1e-5)
+
+
+def test_the_learners_last_drawing_is_where_the_page_starts_and_a_new_drawing_comes_first():
+    at = AppTest.from_file("../app.py", default_timeout=90).run()
+    open_page(at, "draw")
+    at.session_state["canvas"] = {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": seven_png()}}
+    at.run()
+    open_page(at, "how_it_works")
+    digit = at.session_state["hiw_digit"]
+    assert digit.source == "drawing" and digit.index is None and digit.label == 7      # labelled with the guess
+    assert np.array_equal(digit.x, at.session_state["last_digit"])
+    assert at.segmented_control(key="hiw_source").options[0] == "Your last drawing"
+    assert any(m.value.startswith("Your drawing, labelled **7**") for m in at.markdown)
+    at.segmented_control(key="hiw_source").set_value("wrong").run()
+    assert at.session_state["hiw_digit"].index is not None
+    open_page(at, "draw")
+    at.session_state["canvas"] = {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": zero_png()}}
+    at.run()
+    open_page(at, "how_it_works")
+    digit = at.session_state["hiw_digit"]
+    assert digit.source == "drawing" and digit.label == 0 and np.array_equal(digit.x, at.session_state["last_digit"])
+
+
+def test_one_step_on_a_wrong_digit_visibly_lowers_its_loss_and_undo_restores_the_exact_weights(fast):
+    data = dataset()
+    wrong = int(np.flatnonzero(fast.predict(data.X_test) != data.test_labels)[0])
+    at = how_it_works(wrong, "One step")
+    x, label = data.X_test[wrong], int(data.test_labels[wrong])
     next(b for b in at.button if b.label.startswith("Take one gradient step")).click().run()
     assert picker(at).value == "taught:shipped:fast"
     moved = next(m.value for m in at.markdown if "the loss went from" in m.value)
-    before, after = (float(v) for v in moved.split("**")[1:4:2])
-    assert after < before
+    before, after = (number(v) for v in moved.split("**")[1:4:2])
+    assert before == pytest.approx(walkthrough(fast, x, label).loss, rel=1e-3)
+    assert after == pytest.approx(walkthrough(gradient_step(fast, x, label, 0.01), x, label).loss, rel=1e-3)
+    assert before - after > 0.5               # one step on a digit it got wrong: a change a class can see
+    assert at.session_state["hiw_digit"].index == wrong                   # the taught model keeps the same digit
     taught = at.session_state["session_models"]["taught:shipped:fast"].network
     assert not np.array_equal(taught.weights[0], fast.weights[0])
     shipped, _ = load_model(WEIGHTS / "fast.npz")
@@ -119,15 +220,10 @@ def test_one_step_on_the_page_lowers_the_loss_and_undo_restores_the_exact_weight
     next(b for b in at.button if b.label.startswith("Take one gradient step")).click().run()  # a second step
     next(b for b in at.button if b.label.startswith("Undo")).click().run()
     after_undo = at.session_state["session_models"]["taught:shipped:fast"].network
-    first_step = gradient_step(fast, _test_x(), 3, 0.01)
+    first_step = gradient_step(fast, x, label, 0.01)
     assert all(np.array_equal(a, b) for a, b in zip(after_undo.weights, first_step.weights))  # exactly step 1
     next(b for b in at.button if b.label.startswith("Undo")).click().run()
     assert picker(at).value == "shipped:fast"
-
-
-def _test_x():
-    from ui.resources import dataset
-    return dataset().X_test[0]
 
 
 def test_draw_page_shows_saliency_and_teaching_moves_the_prediction(fast):

@@ -12,6 +12,7 @@ SENT = np.float32  # arrays reach the browser as typed arrays: single precision 
 TITLE_LINE = 20  # pixels of top margin per line of a chart title
 LEGEND_ABOVE = dict(orientation="h", yanchor="bottom", y=1.02)  # grows upwards, into the margin, not over the curves
 TEXT, AXIS_TITLE, TITLE = 12, 14, 16  # Streamlit's chart theme: ticks, legends and labels; axis titles; chart titles
+POWERS = dict(exponentformat="power")  # ticks of tiny values read 4×10⁻⁷, not Plotly's default "400n" or "1µ"
 
 
 def layout(height: int, title: str | None = None, square: bool = False, **extra) -> dict:
@@ -62,7 +63,7 @@ def weight_image(weights, title: str | None = None, height: int = 300, name: str
     """Signed values (a neuron's 784 weights as 28x28, a gradient map), blue negative, red positive, centred at 0."""
     limit = float(np.abs(weights).max()) or 1.0
     grid = weights if np.ndim(weights) == 2 else np.reshape(weights, (28, 28))
-    trace = go.Heatmap(z=grid, colorscale=DIVERGING, zmin=-limit, zmax=limit, zmid=0,
+    trace = go.Heatmap(z=grid, colorscale=DIVERGING, zmin=-limit, zmax=limit, zmid=0, colorbar=POWERS,
                        hovertemplate="pixel (%{y}, %{x})<br>" + name + " %{z:.4f}<extra></extra>")
     return go.Figure(trace, layout(height, title, square=True))
 
@@ -108,7 +109,7 @@ def mosaic(images, columns: int, names=None, width: int = 800, diverging: bool =
                      hovertemplate="%{text}<br>value %{z:.3f}<extra></extra>")
     if diverging:
         limit = float(np.nanmax(np.abs(grid))) or 1.0
-        scale = dict(colorscale=DIVERGING, zmin=-limit, zmax=limit, zmid=0, showscale=True)
+        scale = dict(colorscale=DIVERGING, zmin=-limit, zmax=limit, zmid=0, showscale=True, colorbar=POWERS)
     else:
         scale = dict(colorscale=INK, zmin=0, zmax=float(np.nanmax(grid)) or 1.0, showscale=False)
     trace = go.Heatmap(z=grid, hoverongaps=False, **hover, **scale)
@@ -171,7 +172,7 @@ def bars(values, labels, title: str, height: int = 260, color="#1f77b4", hover: 
     trace = go.Bar(x=list(labels), y=np.asarray(values, dtype=float), marker_color=color,
                    hovertemplate=hover + "<extra></extra>")
     return go.Figure(trace, layout(height, title, xaxis=dict(type="category" if categories else "linear"),
-                                   yaxis=dict(type="log" if log_y else "linear")))
+                                   yaxis=dict(type="log" if log_y else "linear", **POWERS)))
 
 
 def histogram(values, title: str, nbins: int = 50, height: int = 260) -> go.Figure:

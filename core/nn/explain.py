@@ -7,6 +7,8 @@ from core.nn.losses import OUTPUTS
 from core.nn.network import Network
 from core.nn.optim import SGD
 
+UNSURE = 100  # the "unsure" digits: this many test digits with the lowest top probability
+
 
 @dataclass
 class Walkthrough:
@@ -76,3 +78,15 @@ def neuron_usage(A, W_next):
     A (N, H) activations, W_next (H, n_next) the weights leaving them -> (H,).
     """
     return np.abs(A).mean(axis=0) * np.linalg.norm(W_next, axis=1)
+
+
+def candidate_digits(P, labels, kind: str) -> np.ndarray:
+    """Indices of the test digits of one kind, from a model's probabilities P (N, 10) and the labels (N,).
+
+    "wrong": the most probable digit is not the label (the unsure ones if there are none); "unsure": the UNSURE
+    digits whose top probability is lowest; "random": all of them."""
+    if kind == "wrong" and np.any(P.argmax(axis=1) != labels):
+        return np.flatnonzero(P.argmax(axis=1) != labels)
+    if kind in ("wrong", "unsure"):
+        return np.argsort(P.max(axis=1), kind="stable")[:UNSURE]
+    return np.arange(len(labels))
