@@ -8,7 +8,7 @@ from core.preprocess import prepare_digit
 from ui import charts, state, teaching
 from ui.convolution import show_feature_maps
 from ui.images import ImageError, decode_image, pad_to_square, png_data_url
-from ui.prediction import percent, show_logits_and_softmax, show_saliency
+from pages.sections.draw_prediction import percent, show_logits_and_softmax, show_saliency
 from ui.resources import dataset
 from ui.shell import require_app_shell, show_chart
 

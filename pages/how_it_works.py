@@ -2,8 +2,11 @@
 import streamlit as st
 
 from core.nn.cnn import ConvNet
-from ui import conv_steps as conv, explain_backward as backward, explain_forward as forward, state
-from ui.explain import chosen_digit, describe, digit_step
+from pages.sections import explain_backward as backward
+from pages.sections import explain_convolution as conv
+from pages.sections import explain_forward as forward
+from pages.sections.explain import chosen_digit, describe, digit_step
+from ui import state
 from ui.resources import shipped_cnn
 from ui.shell import require_app_shell
 from ui.stepper import current_step, stepper

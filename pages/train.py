@@ -7,7 +7,7 @@ from ui import state
 from ui.classroom import settings_from_url, url_from_settings
 from ui.settings import FIELDS, MAX_EPOCHS_FULL_BATCH, settings_form
 from ui.shell import require_app_shell
-from ui.train_live import live_pictures, live_view
+from pages.sections.train_live import live_pictures, live_view
 from ui.training import RUN_PARAM, estimated_seconds, load_factor, server_token, start_training
 
 require_app_shell()

@@ -10,8 +10,8 @@ from core.nn.losses import OUTPUTS
 from core.io import load_model
 from tests.test_numbers import number
 from tests.test_pages import TIMEOUT, WEIGHTS, array, figure, open_page, picker, seven_png
-from ui.conv_steps import matrix
-from ui.explain import Digit
+from pages.sections.explain_convolution import matrix
+from pages.sections.explain import Digit
 from ui.numbers import latex, readable
 
 CNN = "shipped:cnn-99"
@@ -154,7 +154,7 @@ def test_how_it_works_computes_one_convolution_output_with_the_real_numbers(cnn_
 
 
 def test_step_tables_show_zero_products_as_zero_not_minus_zero():
-    from ui.conv_steps import grid_table
+    from pages.sections.explain_convolution import grid_table
     shown = grid_table(np.array([[0.0 * -0.7, -0.0001], [0.25, -0.5]]), highlight=(1, 1)).to_html()
     assert "-0.000" not in shown and shown.count(">0.000<") == 2
     assert ">0.250<" in shown and ">-0.500<" in shown and "#f4c7c3" in shown

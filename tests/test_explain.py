@@ -8,7 +8,7 @@ from core.io import load_model
 from core.nn.network import Network
 from tests.test_numbers import number
 from tests.test_pages import array, figure, open_page, picker, seven_png, zero_png
-from ui.explain import Digit
+from pages.sections.explain import Digit
 from ui.resources import dataset
 from tests.test_weights import WEIGHTS
 

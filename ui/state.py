@@ -22,7 +22,7 @@ APPLIED_LINK = "applied_link"       # the URL settings already applied to the Tr
 LOST_TRAINING = "lost_training"     # True when this page's address shows a training that a server restart ended
 LAST_STEP = "last_teaching_step"   # ui.teaching.Step of the latest step, for showing what it did
 TAUGHT = "taught_history"           # weights before each teaching step of this session's taught model
-EXPLAINED = "hiw_digit"             # ui.explain.Digit: the digit How it works follows through the network
+EXPLAINED = "hiw_digit"             # pages.sections.explain.Digit: the digit How it works follows through the network
 EXPLAIN_STEP = "hiw_step"           # the step of How it works on show
 
 

@@ -9,7 +9,7 @@ from core.nn.explain import walkthrough
 from core.nn.losses import OUTPUTS, softmax_steps
 from ui import charts, state
 from ui.shell import show_chart
-from ui.explain import Digit, show_code
+from pages.sections.explain import Digit, show_code
 from ui.numbers import latex, readable
 
 HOVER = "neuron %{x}: %{y:.4~g}"

@@ -11,7 +11,7 @@ from core.nn.explain import walkthrough
 from core.nn.gradcheck import nudge, relative_error
 from ui import charts, state
 from ui.shell import show_chart
-from ui.explain import show_code
+from pages.sections.explain import show_code
 from ui.numbers import latex, readable
 
 NUDGE = 1e-4  # the finite difference's ε: smaller ones drown in rounding when the loss is tiny

@@ -11,7 +11,7 @@ from core.nn.losses import OUTPUTS
 from core.nn.network import Network
 from ui import charts, state, teaching
 from ui.shell import show_chart
-from ui.explain import Digit, show_code
+from pages.sections.explain import Digit, show_code
 from ui.numbers import latex, readable
 
 TOP = 6  # neurons shown for the biggest corrections
