@@ -5,22 +5,24 @@ global lock (the GIL) between those calls, and every page of every user would wa
 process, at a lower priority, it competes for nothing but a core, and the server's share comes first.
 
 `start(...)` runs `python -m core.worker` (a fresh interpreter: nothing of the web server's threads, locks
-or imports comes along) and returns it with the parent's end of a socket pair. Over it, pickled:
+or imports comes along) and returns it with the parent's end of a socket pair. Over it, pickled tuples
+whose first item is a Command (parent -> child) or a Report (child -> parent):
 
     parent -> child   (config, split, test, trainer, epochs)   once, first: what to train
-                      ("learning_rate", lr)  ("pause",)  ("resume",)  ("stop",)
-    child -> parent   ("initial", network)            the untrained network, once (not when going on)
-                      ("progress", [Progress, ...])   every REPORT_EVERY s and at the end of every epoch
-                      ("network", network)            a copy every NETWORK_EVERY s, for live pictures
-                      ("paused",)                     after the step under way, every report before it sent
-                      ("finished", stopped, test_accuracy, trainer)   the trainer without its data, to go on later
-                      ("diverged", message)  ("failed", message)
+                      (LEARNING_RATE, lr)  (PAUSE,)  (RESUME,)  (STOP,)
+    child -> parent   (INITIAL, network)              the untrained network, once (not when going on)
+                      (PROGRESS, [Progress, ...])     every REPORT_EVERY s and at the end of every epoch
+                      (NETWORK, network)              a copy every NETWORK_EVERY s, for live pictures
+                      (PAUSED,)                       after the step under way, every report before it sent
+                      (FINISHED, stopped, test_accuracy, trainer)   the trainer without its data, to go on later
+                      (DIVERGED, message)  (FAILED, message)
 """
 import os
 import socket
 import subprocess
 import sys
 import time
+from enum import StrEnum
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -31,6 +33,25 @@ REPORT_EVERY = 0.1   # seconds between progress reports (the page redraws once a
 NETWORK_EVERY = 0.5  # seconds between copies of the network for the live pictures
 NICENESS = 10        # a training yields its core to the web server whenever both want it
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class Command(StrEnum):
+    """What the server tells a training process."""
+    LEARNING_RATE = "learning_rate"
+    PAUSE = "pause"
+    RESUME = "resume"
+    STOP = "stop"
+
+
+class Report(StrEnum):
+    """What a training process tells the server."""
+    INITIAL = "initial"
+    PROGRESS = "progress"
+    NETWORK = "network"
+    PAUSED = "paused"
+    FINISHED = "finished"
+    DIVERGED = "diverged"
+    FAILED = "failed"
 
 
 def start(config, split: tuple, test: tuple, trainer: Trainer | None, epochs: int):
@@ -62,17 +83,17 @@ def outcome(conn, config, split: tuple, test: tuple, trainer: Trainer | None, ep
         splits = Splits.from_images(*split)
         if trainer is None:
             trainer = Trainer(config, splits)
-            conn.send(("initial", trainer.network))
+            conn.send((Report.INITIAL, trainer.network))
         else:
             trainer.config, trainer.splits = config, splits
         stopped = run(conn, trainer, epochs)
         accuracy = trainer.network.accuracy(to_inputs(test[0]), test[1])
         trainer.splits = None  # the parent has the images
-        return "finished", stopped, accuracy, trainer
+        return Report.FINISHED, stopped, accuracy, trainer
     except TrainingDiverged as err:
-        return "diverged", str(err)
+        return Report.DIVERGED, str(err)
     except Exception as err:  # noqa: BLE001 - any failure must reach the learner as a message
-        return "failed", f"Training failed: {type(err).__name__}: {err}"
+        return Report.FAILED, f"Training failed: {type(err).__name__}: {err}"
 
 
 def run(conn, trainer: Trainer, epochs: int) -> bool:
@@ -82,7 +103,7 @@ def run(conn, trainer: Trainer, epochs: int) -> bool:
     def report():
         nonlocal pending, reported
         if pending:
-            conn.send(("progress", pending))
+            conn.send((Report.PROGRESS, pending))
         pending, reported = [], time.monotonic()
 
     for event in trainer.run(epochs):
@@ -90,7 +111,7 @@ def run(conn, trainer: Trainer, epochs: int) -> bool:
         if event.kind == "epoch" or time.monotonic() - reported > REPORT_EVERY:
             report()
         if time.monotonic() - pictured > NETWORK_EVERY:
-            conn.send(("network", trainer.network))
+            conn.send((Report.NETWORK, trainer.network))
             pictured = time.monotonic()
         if obey(conn, trainer, report):
             report()
@@ -104,15 +125,15 @@ def obey(conn, trainer: Trainer, report) -> bool:
     paused = False
     while paused or conn.poll():
         command, *args = conn.recv()
-        if command == "learning_rate":
+        if command == Command.LEARNING_RATE:
             trainer.config.learning_rate = args[0]
-        elif command == "pause":
+        elif command == Command.PAUSE:
             report()
-            conn.send(("paused",))
+            conn.send((Report.PAUSED,))
             paused = True
-        elif command == "resume":
+        elif command == Command.RESUME:
             paused = False
-        elif command == "stop":
+        elif command == Command.STOP:
             return True
     return False
 
@@ -129,4 +150,5 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    from core.worker import main as child  # run as core.worker, so what it pickles names core.worker, not __main__
+    child()

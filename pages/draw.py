@@ -5,10 +5,10 @@ from streamlit_drawable_canvas import st_canvas
 
 from core.nn.cnn import ConvNet
 from core.preprocess import prepare_digit
+from pages.sections.draw_prediction import percent, show_logits_and_softmax, show_saliency
 from ui import charts, state, teaching
 from ui.convolution import show_feature_maps
 from ui.images import ImageError, decode_image, pad_to_square, png_data_url
-from pages.sections.draw_prediction import percent, show_logits_and_softmax, show_saliency
 from ui.resources import dataset
 from ui.shell import require_app_shell, show_chart
 

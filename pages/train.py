@@ -3,11 +3,12 @@ import streamlit as st
 
 from core.presets import PRESETS
 from core.train import build_network
+from jobs.training import Status
+from pages.sections.train_live import live_pictures, live_view
 from ui import state
 from ui.classroom import settings_from_url, url_from_settings
 from ui.settings import FIELDS, MAX_EPOCHS_FULL_BATCH, settings_form
 from ui.shell import require_app_shell
-from pages.sections.train_live import live_pictures, live_view
 from ui.training import RUN_PARAM, estimated_seconds, load_factor, server_token, start_training
 
 require_app_shell()
@@ -59,12 +60,12 @@ def controls(job, config, problem):
     left.button("Start", type="primary", icon=":material/play_arrow:", disabled=active or problem is not None,
                 on_click=lambda: start_training(config), width="stretch")
     mid.button("Stop", icon=":material/stop:", disabled=not active, on_click=lambda: job.stop(), width="stretch")
-    if job is not None and job.status == "paused":
+    if job is not None and job.status == Status.PAUSED:
         right.button("Resume", icon=":material/resume:", on_click=lambda: job.resume(), width="stretch")
     else:
         right.button("Pause", icon=":material/pause:", disabled=not active, on_click=lambda: job.pause(),
                      width="stretch")
-    can_extend = job is not None and not active and job.trainer is not None and job.status != "diverged"
+    can_extend = job is not None and not active and job.trainer is not None and job.status != Status.DIVERGED
     far.button("+1 epoch", icon=":material/add:", on_click=lambda: job.more_epochs(1), width="stretch",
                disabled=not can_extend or job.config.epochs >= MAX_EPOCHS_FULL_BATCH)
 

@@ -10,12 +10,15 @@ from multiprocessing.connection import Connection
 import numpy as np
 import pytest
 
-import ui.training as training
+import jobs.training as training
 from core import worker
 from core.data import load_mnist
 from core.presets import TrainConfig
 from core.train import Trainer, make_splits
-from ui.training import TrainingJob
+from jobs.training import TrainingJob
+
+
+LONG = 100_000  # epochs: a training that only ends when told (50 epochs of 2,000 images can end within a second)
 
 
 def config(**changes):
@@ -60,7 +63,7 @@ def test_a_job_trains_to_the_end_in_its_own_process_and_measures_test_accuracy(j
 
 def test_the_cap_queues_a_second_training_with_a_reason_until_a_slot_frees(job_of):
     slots = threading.BoundedSemaphore(1)
-    first = job_of(slots, epochs=50)
+    first = job_of(slots, epochs=LONG)
     wait_for(lambda: first.snapshot().latest is not None)
     second = job_of(slots)
     wait_for(lambda: "already running on this server" in second.snapshot().message)
@@ -72,7 +75,7 @@ def test_the_cap_queues_a_second_training_with_a_reason_until_a_slot_frees(job_o
 
 def test_pause_gives_the_slot_to_others_and_resume_goes_on(job_of):
     slots = threading.BoundedSemaphore(1)
-    job = job_of(slots, epochs=50)
+    job = job_of(slots, epochs=LONG)
     wait_for(lambda: job.snapshot().latest is not None)
     job.pause()
     assert job.snapshot().status == "paused"  # said at once; the step under way finishes first
@@ -105,7 +108,7 @@ def test_a_paused_training_process_takes_no_step_until_told(mnist_train):
 
 
 def test_stop_twice_and_one_more_epoch_after_stopping(job_of):
-    job = job_of(threading.BoundedSemaphore(1), epochs=50)
+    job = job_of(threading.BoundedSemaphore(1), epochs=LONG)
     wait_for(lambda: job.snapshot().latest is not None)
     job.stop()
     job.stop()

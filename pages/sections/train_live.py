@@ -10,12 +10,13 @@ import numpy as np
 import streamlit as st
 
 from core.io import model_bytes
+from jobs.training import Status, TrainingJob
 from ui import charts, state
 from ui.convolution import first_layer_tiles
 from ui.images import png_data_url
 from ui.resources import dataset, freeze
 from ui.shell import show_chart
-from ui.training import TrainingJob, progress_text, register_finished_run
+from ui.training import progress_text, register_finished_run
 
 NEURONS_SHOWN = 36  # first-layer neurons drawn live
 DIGIT_SCALE = 2     # the digits the network reads live are drawn 56 px wide, each pixel a 2×2 square
@@ -57,10 +58,10 @@ def no_training_yet():
 
 def show_status(job: TrainingJob, snap):
     latest = snap.latest
-    if snap.status in ("diverged", "failed"):
+    if snap.status in (Status.DIVERGED, Status.FAILED):
         st.error(snap.message, icon=":material/error:")
-    elif snap.status in ("queued", "paused") or (snap.status == "stopped" and snap.message):
-        st.warning(snap.message, icon=":material/hourglass_top:" if snap.status == "queued" else ":material/pause:")
+    elif snap.status in (Status.QUEUED, Status.PAUSED) or (snap.status == Status.STOPPED and snap.message):
+        st.warning(snap.message, icon=":material/hourglass_top:" if snap.status == Status.QUEUED else ":material/pause:")
     if latest is not None:
         st.progress(min(latest.epoch / snap.planned_epochs, 1.0), text=progress_text(snap))
         last_epoch = snap.epochs[-1] if snap.epochs else None
@@ -69,7 +70,7 @@ def show_status(job: TrainingJob, snap):
         cols[1].metric("Train accuracy", f"{last_epoch.train_accuracy:.2%}" if last_epoch else "–")
         cols[2].metric("Validation accuracy", f"{last_epoch.val_accuracy:.2%}" if last_epoch else "–")
         cols[3].metric("Learning rate", f"{latest.learning_rate:.3g}")
-    if snap.test_accuracy is not None and snap.status in ("done", "stopped"):
+    if snap.test_accuracy is not None and snap.status in (Status.DONE, Status.STOPPED):
         st.success(f"Finished: **{snap.test_accuracy:.2%}** of the 10,000 test images are read correctly. "
                    "This model is now the current one on every page.", icon=":material/check_circle:")
         st.download_button("Download the model (.npz)", lambda: model_file(job, snap),  # made on click
