@@ -18,8 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from tests.e2e.conftest import CHROMIUM_FLAGS, IDLE, free_port  # noqa: E402
-from tests.e2e.test_browser import CANVAS, CLEAR, curve_reach  # noqa: E402
+from support.browser import CANVAS, CHROMIUM_FLAGS, CLEAR, IDLE, curve_reach, free_port  # noqa: E402
 
 
 def server_side_draw_ms(repeats: int = 200) -> float:

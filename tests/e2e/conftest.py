@@ -2,22 +2,13 @@
 
 A missing Chromium fails these tests loudly; they are never skipped.
 """
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from support.browser import CHROMIUM_FLAGS, IDLE, ROOT, free_port, start_server, stop_server
+
 SHOTS = ROOT / "test-output" / "screenshots"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 
 
 class ServerURL(str):
@@ -26,71 +17,6 @@ class ServerURL(str):
         made = super().__new__(cls, url)
         made.pid = pid
         return made
-
-
-def process_tree(pid: int) -> list:
-    """The process and all its descendants (the server's training processes are its children)."""
-    tree = [pid]
-    for member in tree:
-        for task in Path(f"/proc/{member}/task").glob("*"):
-            try:
-                tree += [int(child) for child in (task / "children").read_text().split()]
-            except OSError:
-                pass  # the thread or process has just ended
-    return tree
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time used so far by a process and its descendants, ended ones included (they count in their parent's)."""
-    total = 0
-    for member in process_tree(pid):
-        try:
-            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # ended meanwhile
-        total += sum(int(f) for f in fields[11:15])  # utime + stime + cutime + cstime
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def cpu_busy(pid: int, seconds: float = 2.0) -> float:
-    """The share of one core a process and its descendants used over the next `seconds` (a training uses about 1.0)."""
-    began = cpu_seconds(pid)
-    time.sleep(seconds)
-    return (cpu_seconds(pid) - began) / seconds
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, log=subprocess.DEVNULL) -> subprocess.Popen:
-    """`streamlit run app.py` on 127.0.0.1:port, returned once it answers its health check."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"}, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status == 200:
-                return process
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            stop_server(process)
-            raise RuntimeError("streamlit did not start; see test-output/streamlit.log")
-        time.sleep(0.3)
-
-
-def stop_server(process: subprocess.Popen):
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @pytest.fixture(scope="session")

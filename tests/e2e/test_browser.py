@@ -8,14 +8,13 @@ from playwright.sync_api import expect
 
 from core.io import load_model
 from core.preprocess import prepare_digit
-from tests.e2e.conftest import ROOT, SHOTS, free_port, go, process_tree, screenshot, settle, start_server, stop_server
+from support.browser import CANVAS, CLEAR, ROOT, curve_reach, free_port, process_tree, start_server, stop_server
+from tests.e2e.conftest import SHOTS, go, screenshot, settle
 
 PAGES = {"Home": "Neural network from scratch", "Dataset explorer": "The MNIST dataset",
          "Train": "Train a network", "Weights": "What the neurons learned", "Draw & predict": "Draw a digit",
          "How it works": "How it works", "Evaluate": "Evaluate the current model",
          "Tutorials, reproduced": "Tutorials, reproduced"}
-CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
-CLEAR = '[data-testid=stBidiComponentIsolated] button[aria-label="Reset canvas & history"]'
 
 
 def test_every_page_opens_with_its_title_and_no_console_errors(page):
@@ -71,20 +70,6 @@ def test_drawing_a_digit_with_the_mouse_shows_its_prediction(page, digit, stroke
     page.locator(CLEAR).click()  # Clear: back to asking for a drawing, no stale prediction
     page.get_by_text("Nothing drawn yet").wait_for(timeout=30_000)
     assert page.locator("[data-testid=stMetric]").count() == 0
-
-
-def curve_reach(page) -> float:
-    """The epoch of the last batch-loss point on the live loss chart (0 when it is not shown).
-
-    The points arrive as a Plotly typed array (float32, base64) or a plain list."""
-    return page.evaluate("""() => {
-        const el = document.querySelector('.st-key-loss_chart .js-plotly-plot');
-        let x = el && el.data ? el.data[0].x : [];
-        if (x && x.bdata) {
-            const bytes = Uint8Array.from(atob(x.bdata), c => c.charCodeAt(0));
-            x = x.dtype === 'f4' ? new Float32Array(bytes.buffer) : new Float64Array(bytes.buffer);
-        }
-        return x.length ? Number(x[x.length - 1]) : 0; }""")
 
 
 def test_training_streams_the_loss_survives_a_page_switch_and_stops(page):

@@ -1,10 +1,10 @@
-"""The short version of benchmarks/load_test.py: four browser sessions train and draw on one server at once.
+"""The short version of benchmarks/load_test.py (support/class_play.py): four browser sessions train and draw on one server at once.
 
 No timings are asserted here (shared machines are noisy); the benchmark prints them.
 """
 from concurrent.futures import ThreadPoolExecutor
 
-from benchmarks.load_test import run
+from support.class_play import run
 
 
 def test_four_sessions_each_train_their_own_model_and_the_server_goes_idle():

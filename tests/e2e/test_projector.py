@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import SHOTS, go, settle
-from tests.e2e.test_browser import CANVAS, draw
+from support.browser import CANVAS
+from tests.e2e.test_browser import draw
 from ui.shell import PAGES
 
 VIEWPORTS = [(1920, 1080), (1280, 720)]
