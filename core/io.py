@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from core.data import DATASETS
 from core.nn.activations import ACTIVATIONS
 from core.nn.cnn import ConvNet
-from core.data import DATASETS
 from core.nn.losses import OUTPUTS
 from core.nn.network import CLASSES, INPUTS, Network
 

@@ -11,10 +11,10 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
-from core.nn.cnn import ConvNet
 from core.data import to_inputs, train_val_split
+from core.nn.cnn import ConvNet
 from core.nn.losses import OUTPUTS
-from core.nn.network import Network
+from core.nn.network import Classifier, Network
 from core.nn.optim import OPTIMIZERS, scheduled_lr
 from core.presets import TrainConfig
 
@@ -89,7 +89,7 @@ def divergence_message(step: int, lr: float, first_loss: float, loss: float) -> 
 class Trainer:
     """Owns a network, its optimiser state and a random generator, so training can stop and go on."""
 
-    def __init__(self, config: TrainConfig, splits: Splits, network: Network | None = None):
+    def __init__(self, config: TrainConfig, splits: Splits, network: Classifier | None = None):
         if config.batch_size is not None and config.batch_size < 1:
             raise ValueError("the batch size must be at least 1")
         if len(splits.X_train) == 0:
@@ -144,7 +144,7 @@ class Trainer:
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is caught below as divergence
             fwd = net.forward(Xb, c.dropout, self.rng)
             out = OUTPUTS[net.output]
-            loss = out.loss(fwd.P, yb) + net.l2_penalty(c.l2)
+            loss = net.objective(fwd.P, yb, c.l2)
         if not np.isfinite(fwd.P).all():
             loss = math.nan
         self.first_loss = self.first_loss or loss

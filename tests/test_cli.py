@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from core.nn.cnn import ConvNet
 from core.io import load_model, save_model
+from core.nn.cnn import ConvNet
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "weights").glob("*.npz"))

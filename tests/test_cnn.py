@@ -5,12 +5,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.nn.cnn import ConvNet
 from core.data import load_mnist
-from core.nn.conv import conv_backward, conv_forward, maxpool_backward, maxpool_forward, output_size
 from core.evaluate import accuracy_under_shift, shift_images
-from core.nn.gradcheck import gradient_check, relative_error
 from core.io import ModelFileError, load_model, model_bytes
+from core.nn.cnn import ConvNet
+from core.nn.conv import conv_backward, conv_forward, maxpool_backward, maxpool_forward, output_size
+from core.nn.gradcheck import gradient_check, relative_error
 from core.presets import preset_config
 from core.train import Trainer, build_network, make_splits
 

@@ -149,3 +149,18 @@ def test_unknown_names_are_refused():
 
 def test_one_hot():
     assert one_hot(np.array([2, 0]), 3).tolist() == [[0, 0, 1], [1, 0, 0]]
+
+
+def test_both_networks_keep_one_contract(rng):
+    from core.nn.cnn import ConvNet
+    from core.nn.network import Classifier
+    X, y = rng.random((3, 784)), np.array([1, 7, 3])
+    for net in (Network.create((5,), dtype=np.float64), ConvNet.create(((2, 3, "valid"),), (4,), dtype=np.float64)):
+        assert isinstance(net, Classifier)
+        fwd = net.forward(X)
+        assert fwd.P.shape == fwd.logits.shape == (3, 10)
+        loss, grads = net.gradients(X, y, l2=0.1)
+        assert set(grads) == set(net.params()) and all(grads[k].shape == p.shape for k, p in net.params().items())
+        # one place computes the objective: the output's loss plus (l2/2) sum ||W||^2 over the weights only
+        penalty = 0.05 * sum(float(np.sum(W * W)) for name, W in net.params().items() if not name.startswith("b"))
+        assert loss == pytest.approx(net.loss(X, y) + penalty) == pytest.approx(net.loss(X, y, l2=0.1))

@@ -14,7 +14,7 @@ from core.nn.cnn import ConvNet
 from core.data import load_mnist, to_inputs
 from core.evaluate import accuracy_under_shift
 from core.io import ModelFileError, load_model
-from core.nn.network import Network
+from core.nn.network import Classifier
 from core.presets import TrainConfig
 from core.train import build_network
 
@@ -42,9 +42,9 @@ class ModelEntry:
     """A model the learner can pick: shipped with the app, trained in this session, or uploaded."""
     key: str
     label: str
-    network: Network | ConvNet
+    network: Classifier
     meta: dict
-    initial: Network | ConvNet | None = None  # its weights before training, when known
+    initial: Classifier | None = None  # its weights before training, when known
 
     @cached_property
     def test_proba(self) -> np.ndarray:
@@ -64,7 +64,7 @@ class ModelEntry:
     def test_accuracy(self) -> float:
         return float(np.mean(self.test_proba.argmax(axis=1) == dataset().test_labels))
 
-    def before_training(self) -> Network | ConvNet | None:
+    def before_training(self) -> Classifier | None:
         """Its weights before training: kept when trained here, else rebuilt from the recorded settings and seed."""
         if self.initial is None and isinstance(self.meta.get("config"), dict):
             try:

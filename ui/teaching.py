@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core.nn.explain import gradient_step
-from core.nn.network import Network
+from core.nn.network import Classifier
 from ui import state
 from ui.resources import ModelEntry
 
@@ -18,7 +18,7 @@ TAUGHT_PREFIX = "taught:"
 @dataclass
 class Step:
     """What the last teaching step did, for showing: the model before it, the image, label and rate."""
-    before: Network
+    before: Classifier
     x: object
     label: int
     learning_rate: float

@@ -137,13 +137,13 @@ class ConvNet(Classifier):
 
     def backward(self, fwd: ConvForward, dZ, l2: float = 0.0, need_dX: bool = False, deltas: dict | None = None):
         """Backpropagate dL/dZ of the logits through every layer in reverse: the gradient of every parameter
-        (and dL/dX (N, 784) if asked). `deltas` receives dL/d(output) of each layer, "d1" ... "dL"."""
+        (and dL/dX (N, 784) if asked). `deltas` receives dL/d(output) of each layer, "dA1" ... "dAL" (As[i] is layer i's output)."""
         number = {id(layer): l for layer, l in self.numbered()}
         grads, dA = {}, dZ
         for i in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[i]
             if deltas is not None:
-                deltas[f"d{i + 1}"] = dA
+                deltas[f"dA{i + 1}"] = dA  # dL/dAs[i + 1], the gradient at layer i's output
             dA, local = layer.backward(dA, fwd.caches[i], need_dX=i > 0 or need_dX)
             for name, g in local.items():
                 p = layer.params[name]

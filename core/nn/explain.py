@@ -4,7 +4,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.nn.losses import OUTPUTS
-from core.nn.network import Network
+from core.nn.network import Classifier, Network
 from core.nn.optim import SGD
 
 UNSURE = 100  # the "unsure" digits: this many test digits with the lowest top probability
@@ -29,7 +29,7 @@ def walkthrough(network: Network, x, label: int) -> Walkthrough:
     return Walkthrough(fwd, out.loss(fwd.P, y), deltas, grads)
 
 
-def gradient_step(network: Network, X, y, learning_rate: float, steps: int = 1) -> Network:
+def gradient_step(network: Classifier, X, y, learning_rate: float, steps: int = 1) -> Classifier:
     """A copy of `network` after `steps` plain gradient-descent steps on (X, y): W <- W - lr dW. The original is untouched."""
     stepped = network.copy()
     optimizer = SGD()

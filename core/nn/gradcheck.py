@@ -4,17 +4,16 @@ dL/dw ~ (L(w + eps) - L(w - eps)) / (2 eps), the central difference, accurate to
 """
 import numpy as np
 
-from core.nn.losses import OUTPUTS
-from core.nn.network import Network
+from core.nn.network import Classifier
 
 
-def batch_loss(network: Network, X, y, l2: float = 0.0, masks=None) -> float:
+def batch_loss(network: Classifier, X, y, l2: float = 0.0, masks=None) -> float:
     """The training loss for a batch, with dropout masks fixed so it is a deterministic function of the weights."""
     P = network.forward(X, masks=masks).P
-    return OUTPUTS[network.output].loss(P, y) + network.l2_penalty(l2)
+    return network.objective(P, y, l2)
 
 
-def nudge(network: Network, name: str, index: tuple, X, y, eps: float = 1e-5, l2: float = 0.0, masks=None) -> dict:
+def nudge(network: Classifier, name: str, index: tuple, X, y, eps: float = 1e-5, l2: float = 0.0, masks=None) -> dict:
     """Losses at w - eps and w + eps for one parameter entry, and the central-difference slope between them."""
     p = network.params()[name]
     original = p[index]
@@ -32,7 +31,7 @@ def relative_error(a, b) -> float:
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-12))
 
 
-def gradient_check(network: Network, X, y, l2: float = 0.0, masks=None, eps: float = 1e-5,
+def gradient_check(network: Classifier, X, y, l2: float = 0.0, masks=None, eps: float = 1e-5,
                    entries: int = 20, seed: int = 0) -> dict:
     """Relative error between backprop and central differences, per parameter, on a float64 copy.
 

@@ -3,6 +3,7 @@
 Batch-first notation (see DESIGN.md): X (N, 784), W_l (n_in, n_out), b_l (n_out,),
 Z_l = A_{l-1} W_l + b_l, A_l = f(Z_l), and the output P = softmax(Z_L) or sigmoid(Z_L).
 """
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,13 +53,44 @@ class Forward:
         return self.Zs[-1]
 
 
-class Classifier:
-    """What every network here does the same way, given forward(), backward(), params() and weight_arrays()."""
+class Classifier(ABC):
+    """The contract every network here keeps (the dense Network and the ConvNet), and what follows from it.
+
+    A network names its hidden `activation` and its `output` (which fixes the loss), and provides forward()
+    (a pass whose result has P, the probabilities (N, 10), and logits), backward() (the gradient of every
+    parameter, named as params() names them), params(), weight_arrays() (the arrays L2 shrinks), copy(),
+    dtype and architecture. Predicting, the loss, and the gradients of a batch are the same for all.
+    """
+    activation: str
+    output: str
+
+    @abstractmethod
+    def forward(self, X, dropout: float = 0.0, rng=None, masks=None):
+        """X (N, 784) -> everything the pass computed, with .P (N, 10) and .logits (N, 10)."""
+
+    @abstractmethod
+    def backward(self, fwd, dZ, l2: float = 0.0, need_dX: bool = False, deltas: dict | None = None):
+        """dL/dZ of the logits (N, 10) -> {name: gradient} (and dL/dX (N, 784) if need_dX)."""
+
+    @abstractmethod
+    def params(self) -> dict:
+        """The parameters by name, the arrays themselves (updates are in place)."""
+
+    @abstractmethod
+    def weight_arrays(self) -> list:
+        """The weights L2 regularisation shrinks (not the biases)."""
+
+    @abstractmethod
+    def copy(self, dtype=None) -> "Classifier":
+        """An independent copy, optionally in another dtype."""
+
+    def objective(self, P, y, l2: float = 0.0) -> float:
+        """What training lowers: the output's loss of P (N, 10) against labels y (N,), plus (l2/2) sum ||W||^2."""
+        return OUTPUTS[self.output].loss(P, y) + self.l2_penalty(l2)
 
     def loss(self, X, y, l2: float = 0.0) -> float:
-        """Mean loss over the batch, plus (l2/2) sum ||W||^2 when L2 is on."""
-        P = self.forward(X).P
-        return OUTPUTS[self.output].loss(P, y) + self.l2_penalty(l2)
+        """The objective of a batch X (N, 784)."""
+        return self.objective(self.forward(X).P, y, l2)
 
     def l2_penalty(self, l2: float) -> float:
         return 0.5 * l2 * sum(float(np.sum(W * W)) for W in self.weight_arrays()) if l2 else 0.0
@@ -66,9 +98,7 @@ class Classifier:
     def gradients(self, X, y, l2: float = 0.0, dropout: float = 0.0, rng=None, masks=None) -> tuple:
         """Loss and gradient of every parameter for a batch (one image is a batch of 1): (loss, {"W1": dW1, ...})."""
         fwd = self.forward(X, dropout, rng, masks)
-        out = OUTPUTS[self.output]
-        loss = out.loss(fwd.P, y) + self.l2_penalty(l2)
-        return loss, self.backward(fwd, out.delta(fwd.P, y), l2)
+        return self.objective(fwd.P, y, l2), self.backward(fwd, OUTPUTS[self.output].delta(fwd.P, y), l2)
 
     def input_gradient(self, X, label: int):
         """Saliency: d z_label / dX, how each pixel would move the score (logit) of one class.  (N, 784)"""

@@ -8,9 +8,9 @@ import streamlit as st
 
 from core.nn.explain import candidate_digits
 from ui import charts, state
-from ui.shell import show_chart
 from ui.numbers import readable
 from ui.resources import ModelEntry, dataset
+from ui.shell import show_chart
 from ui.teaching import TAUGHT_PREFIX
 
 SOURCES = {"drawing": "Your last drawing", "wrong": "A digit it gets wrong", "unsure": "A digit it is unsure of",

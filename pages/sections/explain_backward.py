@@ -9,10 +9,10 @@ from core.nn.explain import walkthrough
 from core.nn.gradcheck import nudge, relative_error
 from core.nn.losses import OUTPUTS
 from core.nn.network import Network
-from ui import charts, state, teaching
-from ui.shell import show_chart
 from pages.sections.explain import Digit, show_code
+from ui import charts, state, teaching
 from ui.numbers import latex, readable
+from ui.shell import show_chart
 
 TOP = 6  # neurons shown for the biggest corrections
 

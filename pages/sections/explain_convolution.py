@@ -9,10 +9,10 @@ from core.nn.activations import ACTIVATIONS
 from core.nn.cnn import ConvNet
 from core.nn.explain import walkthrough
 from core.nn.gradcheck import nudge, relative_error
-from ui import charts, state
-from ui.shell import show_chart
 from pages.sections.explain import show_code
+from ui import charts, state
 from ui.numbers import latex, readable
+from ui.shell import show_chart
 
 NUDGE = 1e-4  # the finite difference's ε: smaller ones drown in rounding when the loss is tiny
 HEIGHT = 250  # each of the three pictures side by side
@@ -120,7 +120,7 @@ def kernel_gradient_step(net: ConvNet, x, label: int, key: str):
     f, _, _ = where(maps, key, position=False)
     exact = net.copy(np.float64)                                    # float64, so the checks below are exact
     w = walkthrough(exact, x, label)
-    dZ = w.deltas["d1"][0, :, :, f]                                 # dL/dZ of conv 1, filter f: (Ho, Wo)
+    dZ = w.deltas["dA1"][0, :, :, f]  # dL/dZ of conv 1 (its output As[1], before relu), filter f: (Ho, Wo)
     dK = w.grads["K1"][:, :, 0, f]                                  # (k, k)
     i, j = np.unravel_index(int(np.argmax(np.abs(dK))), dK.shape)
     Ho, Wo = dZ.shape

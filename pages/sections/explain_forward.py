@@ -7,10 +7,10 @@ from core.nn import layers, losses
 from core.nn.activations import ACTIVATIONS
 from core.nn.explain import walkthrough
 from core.nn.losses import OUTPUTS, softmax_steps
-from ui import charts, state
-from ui.shell import show_chart
 from pages.sections.explain import Digit, show_code
+from ui import charts, state
 from ui.numbers import latex, readable
+from ui.shell import show_chart
 
 HOVER = "neuron %{x}: %{y:.4~g}"
 
