@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from core.nn.shapes import INPUTS, SIDE, as_images
+
 DATA_ROOT = Path(__file__).resolve().parent.parent / "data"
 
 
@@ -42,7 +44,6 @@ FILES = {
     "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", 10000),
 }
 IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
-PIXELS = 784
 
 
 class DataError(ValueError):
@@ -128,7 +129,7 @@ def load_mnist(split: str = "train", root=DATA_DIR) -> tuple:
                             f"or truncated); {repair(root)}.")
         arrays.append(read_idx(root / name))
     images, labels = arrays
-    if images.shape != (count, 28, 28) or labels.shape != (count,):
+    if images.shape != (count, SIDE, SIDE) or labels.shape != (count,):
         raise DataError(f"{split}: expected {count} 28x28 images and labels, got {images.shape}, {labels.shape}.")
     return images, labels
 
@@ -147,7 +148,7 @@ def load_kaggle_csv(source, max_rows: int = 100_000) -> tuple:
     if not header:
         raise DataError("The CSV file is empty: expected a header `label,pixel0,...,pixel783`.")
     header = [h.strip() for h in header]
-    pixel_names = [f"pixel{i}" for i in range(PIXELS)]
+    pixel_names = [f"pixel{i}" for i in range(INPUTS)]
     has_labels = header[:1] == ["label"]
     if header[has_labels:] != pixel_names:
         raise DataError(f"The CSV header must be `label,pixel0,...,pixel783` or `pixel0,...,pixel783`; "
@@ -175,7 +176,7 @@ def load_kaggle_csv(source, max_rows: int = 100_000) -> tuple:
         if table[:, 0].min() < 0 or table[:, 0].max() > 9:
             raise DataError("Labels must be digits from 0 to 9.")
         labels = table[:, 0].astype(np.uint8)
-    return pixels.astype(np.uint8).reshape(-1, 28, 28), labels
+    return as_images(pixels.astype(np.uint8)), labels
 
 
 def to_inputs(images: np.ndarray, dtype=np.float32) -> np.ndarray:

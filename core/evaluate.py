@@ -6,7 +6,7 @@ Command line: python -m core.evaluate weights/fast.npz   (last line: test_accura
 import numpy as np
 
 from core.data import to_inputs
-from core.nn.losses import CLASSES
+from core.nn.shapes import CLASSES
 
 
 def confusion_matrix(y_true, y_pred, classes: int = CLASSES):

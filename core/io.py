@@ -17,7 +17,8 @@ from core.data import DATASETS
 from core.nn.activations import ACTIVATIONS
 from core.nn.cnn import ConvNet
 from core.nn.losses import OUTPUTS
-from core.nn.network import CLASSES, INPUTS, Network
+from core.nn.network import Network
+from core.nn.shapes import CLASSES, INPUTS
 
 MAX_FILE_BYTES = 50 * 2**20   # on disk
 MAX_ARRAY_BYTES = 200 * 2**20  # all arrays together, as their headers claim, before decompressing

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-BOX, FIELD = 20, 28
+from core.nn.shapes import SIDE
+
+BOX, FIELD = 20, SIDE  # MNIST: the digit fits 20x20, centred in the 28x28 field
 INK = 0.1          # a pixel counts as ink above this grey level (0..1)
 MIN_INK_SHARE = 0.0005  # fewer ink pixels than this share of the image: nothing drawn
 MIN_EXTENT = 0.08  # ink spanning less than this share of the image side is a dot, not a digit

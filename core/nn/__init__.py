@@ -1,5 +1,6 @@
 """The network's maths, NumPy only, in the order a learner should read it:
 
+0. shapes       what every network reads and writes: 28x28 images (784 inputs), 10 classes
 1. activations  f(Z) and f'(Z): ReLU, sigmoid, tanh, and the initialisation that suits each
 2. losses       softmax + cross-entropy, sigmoid + squared error: the output, the loss and dL/dZ
 3. layers       a dense layer's forward and backward side by side; dropout

@@ -14,9 +14,9 @@ from core.nn.activations import ACTIVATIONS
 from core.nn.conv import Conv2D, Flatten, MaxPool2D, output_size
 from core.nn.layers import Activation, Dense
 from core.nn.losses import OUTPUTS
-from core.nn.network import CLASSES, Classifier, check_names, init_weights
+from core.nn.network import Classifier, check_names, init_weights
+from core.nn.shapes import CLASSES, IMAGE
 
-IMAGE = (28, 28, 1)  # height, width, channels of one input image
 
 
 @dataclass

@@ -8,8 +8,8 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from core.nn.activations import sigmoid
+from core.nn.shapes import CLASSES
 
-CLASSES = 10
 
 
 def one_hot(y, classes: int = CLASSES, dtype=np.float32):

@@ -11,8 +11,8 @@ import numpy as np
 from core.nn.activations import ACTIVATIONS
 from core.nn.layers import dense_backward, dense_forward, dropout_backward, dropout_forward, dropout_mask
 from core.nn.losses import OUTPUTS
+from core.nn.shapes import CLASSES, INPUTS
 
-INPUTS, CLASSES = 784, 10
 
 
 def init_weights(n_in: int, n_out: int, scheme: str, rng, dtype) -> np.ndarray:
