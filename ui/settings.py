@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.nn.activations import ACTIVATIONS
 from core.nn.losses import OUTPUTS
-from core.nn.optim import OPTIMIZERS, SCHEDULES
+from core.nn.optim import OPTIMIZER_LABELS, OPTIMIZERS, SCHEDULES
 from core.presets import PRESETS, TrainConfig
 from ui import state
 
@@ -19,54 +19,70 @@ MAX_EPOCHS_MINIBATCH, MAX_EPOCHS_FULL_BATCH = 50, 500  # a full-batch epoch is a
 # keep one learner's CNN from holding a training slot for many minutes or hundreds of MB
 MAX_CONV_BLOCKS, MAX_FILTERS, MAX_KERNEL, MAX_EPOCHS_CONV, MAX_BATCH_CONV = 2, 32, 7, 10, 256
 OUTPUT_NAMES = {name: output.label for name, output in OUTPUTS.items()}
-OPTIMIZER_NAMES = {"sgd": "gradient descent (SGD)", "momentum": "SGD with momentum", "adam": "Adam"}
+
+
+def batch_text(text: str):
+    return FULL_BATCH if text == "full" else int(text)
 
 
 @dataclass(frozen=True)
 class Setting:
-    """One knob of the Train page: the TrainConfig field it fills and the widget that shows it."""
+    """One knob of the Train page, written once: the TrainConfig field it fills, its name in a class link, the
+    widget that shows it (its options hold the limits every reader checks), and how its value converts."""
     field: str                  # the TrainConfig field
+    url: str                    # its name in the page address
     widget: str                 # the st.* widget that shows it, drawn with `options` as its arguments
     options: dict
     beginner: bool = False      # shown at once; the rest wait under "More settings" (hidden in presenter mode)
-    from_config: Callable = lambda value: value  # the widget's value for a config's value
+    from_config: Callable = lambda value: value  # a config's value -> the widget's value
+    to_config: Callable = lambda value: value    # the widget's value -> the config's (ValueError with the reason)
+    from_text: Callable = str                    # a link's text -> the widget's value (then checked as a widget)
+    to_text: Callable = str                      # the widget's value -> a link's text
 
 
 FIELDS = {  # widget key -> Setting, in the order they are drawn
-    "train_hidden": Setting("hidden", "text_input", dict(
+    "train_hidden": Setting("hidden", "hidden", "text_input", dict(
         label="Hidden layers",
         help="Neurons in each hidden layer, comma-separated, 0 to 4 layers: `128`, `16, 16`, or empty for none."),
-        beginner=True, from_config=lambda v: ", ".join(map(str, v))),
-    "train_lr": Setting("learning_rate", "number_input", dict(
+        beginner=True, from_config=lambda v: ", ".join(map(str, v)), to_config=lambda v: parse_hidden(v),
+        to_text=lambda v: v.replace(" ", "")),
+    "train_lr": Setting("learning_rate", "lr", "number_input", dict(
         label="Learning rate", min_value=0.0, max_value=100.0, format="%g", step=1e-3,
         help="How far each step moves the weights: too small learns slowly, too large overshoots."),
-        beginner=True, from_config=float),
-    "train_batch": Setting("batch_size", "select_slider", dict(
+        beginner=True, from_config=float, to_config=float, from_text=float, to_text=lambda v: f"{v:g}"),
+    "train_batch": Setting("batch_size", "batch", "select_slider", dict(
         label="Batch size", options=BATCHES, help="Images averaged for each step; `full batch`: all of them."),
-        beginner=True, from_config=lambda v: FULL_BATCH if v is None else v),
-    "train_epochs": Setting("epochs", "number_input", dict(
+        beginner=True, from_config=lambda v: FULL_BATCH if v is None else v,
+        to_config=lambda v: None if v == FULL_BATCH else int(v), from_text=batch_text,
+        to_text=lambda v: "full" if v == FULL_BATCH else str(v)),
+    "train_epochs": Setting("epochs", "epochs", "number_input", dict(
         label="Epochs", min_value=1, max_value=MAX_EPOCHS_FULL_BATCH, step=1,
-        help="Passes over all the training images."), beginner=True),
-    "train_size": Setting("train_size", "select_slider", dict(
+        help="Passes over all the training images."), beginner=True, to_config=int, from_text=int),
+    "train_size": Setting("train_size", "images", "select_slider", dict(
         label="Training images", options=TRAIN_SIZES,
         help="5,000 more are held out for validation; the 10,000 test images are never trained on."),
-        beginner=True, from_config=lambda v: TRAIN_SIZES[-1] if v is None else v),
-    "train_convs": Setting("convs", "text_input", dict(
+        beginner=True, from_config=lambda v: TRAIN_SIZES[-1] if v is None else v, to_config=int, from_text=int),
+    "train_convs": Setting("convs", "convs", "text_input", dict(
         label="Convolution blocks (empty: a dense network)",
         help="Each block is a convolution, the activation and a 2×2 max-pool: `filters@kernel padding`, "
              f"comma-separated, like `8@5 same, 16@5 same`; at most {MAX_CONV_BLOCKS}."),
-        from_config=lambda v: ", ".join(f"{f}@{k} {p}" for f, k, p in v)),
-    "train_activation": Setting("activation", "selectbox", dict(label="Activation", options=list(ACTIVATIONS))),
-    "train_output": Setting("output", "selectbox", dict(label="Output and loss", options=list(OUTPUTS),
-                                                        format_func=OUTPUT_NAMES.get)),
-    "train_optimizer": Setting("optimizer", "selectbox", dict(label="Optimiser", options=list(OPTIMIZERS),
-                                                              format_func=OPTIMIZER_NAMES.get)),
-    "train_schedule": Setting("schedule", "selectbox", dict(label="Learning-rate schedule", options=list(SCHEDULES))),
-    "train_l2": Setting("l2", "number_input", dict(label="L2 regularisation", min_value=0.0, max_value=1.0,
-                                                   format="%g", step=1e-4), from_config=float),
-    "train_dropout": Setting("dropout", "slider", dict(label="Dropout (hidden layers)", min_value=0.0,
-                                                       max_value=0.8, step=0.05), from_config=float),
-    "train_seed": Setting("seed", "number_input", dict(label="Seed", min_value=0, max_value=2**31 - 1, step=1)),
+        from_config=lambda v: ", ".join(f"{f}@{k} {p}" for f, k, p in v), to_config=lambda v: parse_convs(v)),
+    "train_activation": Setting("activation", "activation", "selectbox",
+                                dict(label="Activation", options=list(ACTIVATIONS))),
+    "train_output": Setting("output", "output", "selectbox", dict(label="Output and loss", options=list(OUTPUTS),
+                                                                  format_func=OUTPUT_NAMES.get)),
+    "train_optimizer": Setting("optimizer", "optimizer", "selectbox", dict(
+        label="Optimiser", options=list(OPTIMIZERS), format_func=OPTIMIZER_LABELS.get)),
+    "train_schedule": Setting("schedule", "schedule", "selectbox",
+                              dict(label="Learning-rate schedule", options=list(SCHEDULES))),
+    "train_l2": Setting("l2", "l2", "number_input", dict(label="L2 regularisation", min_value=0.0, max_value=1.0,
+                                                         format="%g", step=1e-4),
+                        from_config=float, to_config=float, from_text=float, to_text=lambda v: f"{v:g}"),
+    "train_dropout": Setting("dropout", "dropout", "slider", dict(label="Dropout (hidden layers)", min_value=0.0,
+                                                                  max_value=0.8, step=0.05),
+                             from_config=float, to_config=float, from_text=float, to_text=lambda v: f"{v:g}"),
+    "train_seed": Setting("seed", "seed", "number_input", dict(label="Seed", min_value=0, max_value=2**31 - 1, step=1),
+                          to_config=int, from_text=int),
 }
 PRESET_KEY = "train_preset"
 
@@ -152,33 +168,27 @@ def draw_settings(keys: list, columns: list, disabled: bool):
 
 
 def config_from_widgets(values) -> tuple:
+    """(TrainConfig, None) from the widgets' values, or (None, a message saying what to fix)."""
     try:
-        hidden, convs = parse_hidden(values["train_hidden"]), parse_convs(values["train_convs"])
+        fields = {setting.field: setting.to_config(values[key]) for key, setting in FIELDS.items()}
     except ValueError as err:
         return None, str(err)
-    batch = values["train_batch"]
-    if convs:
-        problem = conv_limits(batch, values["train_epochs"], values["train_dropout"])
+    if fields["convs"]:
+        problem = conv_limits(fields["batch_size"], fields["epochs"], fields["dropout"])
         if problem:
             return None, problem
-    limit = MAX_EPOCHS_FULL_BATCH if batch == FULL_BATCH else MAX_EPOCHS_MINIBATCH
-    if values["train_epochs"] > limit:
+    limit = MAX_EPOCHS_FULL_BATCH if fields["batch_size"] is None else MAX_EPOCHS_MINIBATCH
+    if fields["epochs"] > limit:
         return None, (f"At most {limit} epochs with mini-batches on this shared app (full-batch gradient descent, "
                       f"one step an epoch, may run {MAX_EPOCHS_FULL_BATCH}).")
-    if values["train_lr"] <= 0:
+    if fields["learning_rate"] <= 0:
         return None, "The learning rate must be above 0: with 0 the weights never change."
-    config = TrainConfig(convs=convs, hidden=hidden, activation=values["train_activation"], output=values["train_output"],
-                         optimizer=values["train_optimizer"], learning_rate=float(values["train_lr"]),
-                         schedule=values["train_schedule"], batch_size=None if batch == FULL_BATCH else int(batch),
-                         epochs=int(values["train_epochs"]), l2=float(values["train_l2"]),
-                         dropout=float(values["train_dropout"]), seed=int(values["train_seed"]),
-                         train_size=int(values["train_size"]))
-    return config, None
+    return TrainConfig(**fields), None
 
 
-def conv_limits(batch, epochs: int, dropout: float) -> str | None:
-    """Why a convolutional training is refused on this shared app, or None."""
-    if batch == FULL_BATCH or batch > MAX_BATCH_CONV:
+def conv_limits(batch_size: int | None, epochs: int, dropout: float) -> str | None:
+    """Why a convolutional training is refused on this shared app, or None (batch_size None: full batch)."""
+    if batch_size is None or batch_size > MAX_BATCH_CONV:
         return (f"A convolutional network trains in batches of at most {MAX_BATCH_CONV} here: its patches of "
                 "every image take memory in proportion to the batch.")
     if epochs > MAX_EPOCHS_CONV:

@@ -60,6 +60,7 @@ class Adam:
 
 OPTIMIZERS = {"sgd": lambda momentum: SGD(0.0), "momentum": lambda momentum: SGD(momentum),
               "adam": lambda momentum: Adam()}
+OPTIMIZER_LABELS = {"sgd": "gradient descent (SGD)", "momentum": "SGD with momentum", "adam": "Adam"}
 SCHEDULES = ("constant", "step", "cosine")
 
 
