@@ -72,8 +72,8 @@ def evaluate_command(argv=None) -> int:
     except (ModelFileError, DataError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    sizes = "-".join(map(str, network.sizes))
-    print(f"{args.path}: {sizes} {network.activation}/{network.output}, recorded accuracy {meta.get('test_accuracy')}")
+    print(f"{args.path}: {network.architecture} {network.activation}/{network.output}, "
+          f"recorded accuracy {meta.get('test_accuracy')}")
     if args.save_results:
         results = ModelResults.measure(network, images, labels)
         results.save(args.save_results, args.path)
