@@ -15,24 +15,24 @@ require_app_shell()
 TOLERANCE = 0.005  # within half a point of the published figure (or our target) counts as reproduced (reached)
 
 
-def show_network(network, name: str):
+def show_network(network):
     """The network's shape: a diagram of a dense one, each layer's output of a convolutional one."""
     if isinstance(network, ConvNet):
         st.dataframe([{"layer": what, "output of one image": " × ".join(map(str, shape))}
-                      for what, shape in network.layer_shapes()], hide_index=True, height=220)
+                      for what, shape in network.layer_shapes()], hide_index=True, height=280)
     else:
-        st.plotly_chart(charts.network_diagram(network.sizes, network.activation, network.output, height=220),
-                        key=f"network_{name}")
+        st.plotly_chart(charts.network_diagram(network.sizes, network.activation, network.output, height=280),
+                        key="tutorial_network")
 
 
-def show_curve(meta: dict, name: str):
+def show_curve(meta: dict):
     """The accuracy after every epoch of the training that made the shipped model, as its file records it."""
     history = meta.get("history")
     if not history:
         st.caption("This model file records no training curve: rebuild it with `bash weights/make_all.sh`.")
         return
     epochs = [SimpleNamespace(**dict(zip(history, values))) for values in zip(*history.values())]
-    st.plotly_chart(charts.accuracy_curve(epochs, height=220), key=f"curve_{name}")
+    st.plotly_chart(charts.accuracy_curve(epochs, height=280), key="tutorial_curve")
     st.caption(f"Measured while it trained: the accuracy after each of its {len(epochs)} epochs, on its training "
                "images and on the validation images held out from them.")
 
@@ -41,7 +41,7 @@ st.title("Tutorials, reproduced")
 st.markdown("The classic from-scratch MNIST networks, and two of our own, each trained by this app's own NumPy code "
             "from its preset. Beside each: the figure the tutorial published (for ours, the target we set), the "
             "test accuracy measured here on the 10,000 test images with the model that ships in `weights/` "
-            "(rebuilt by `bash weights/make_all.sh`), its network, and its accuracy after each epoch of that training.")
+            "(rebuilt by `bash weights/make_all.sh`). Below them: any one's network and how it learned.")
 
 shipped = shipped_models()[0]
 job = state.training_job()
@@ -68,11 +68,18 @@ for name, preset in PRESETS.items():
             apply_preset_values(name)
             start_training(preset_config(name))
             st.switch_page("pages/train.py")
-        if entry is not None:
-            network_col, curve_col = st.columns([2, 3])
-            with network_col:
-                show_network(entry.network, name)
-            with curve_col:
-                show_curve(entry.meta, name)
 if busy:
     st.info("A training of yours is running: stop it on the Train page to start another.", icon=":material/info:")
+
+available = [name for name in PRESETS if f"shipped:{name}" in shipped]
+if available:
+    st.subheader("A closer look: the network, and how it learned")
+    chosen = st.segmented_control("Tutorial", available, key=state.kept("tutorial_chosen", available[0]),
+                                  format_func=lambda name: f"{name} · {shipped[f'shipped:{name}'].test_accuracy:.2%}")
+if available and chosen:
+    entry = shipped[f"shipped:{chosen}"]
+    network_col, curve_col = st.columns([2, 3])
+    with network_col:
+        show_network(entry.network)
+    with curve_col:
+        show_curve(entry.meta)

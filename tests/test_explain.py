@@ -134,12 +134,14 @@ def test_tutorials_page_badges_each_preset_with_the_measured_figure():
     assert len(badges) == 7 and sum("reproduced" in b for b in badges) == 5 and sum("reached" in b for b in badges) == 2
     assert not any("not " in b for b in badges)  # every shipped model meets its published figure or our target
     for name in PRESETS:                                              # each tutorial's measured training curve
+        at.segmented_control(key="tutorial_chosen").set_value(name).run()
         _, meta = load_model(WEIGHTS / f"{name}.npz")
-        train, validation = figure(at, f"curve_{name}")["data"]
+        train, validation = figure(at, "tutorial_curve")["data"]
         assert np.allclose(array(validation["y"]), meta["history"]["val_accuracy"])
         assert np.allclose(array(train["x"]), range(1, meta["config"]["epochs"] + 1))
-    diagram = figure(at, "network_nielsen-30")["layout"]["annotations"]  # and its network
-    assert [a["text"].split("<br>")[0] for a in diagram] == ["<b>784</b>", "<b>30</b>", "<b>10</b>"]
+        if name == "nielsen-30":                                      # and its network
+            diagram = figure(at, "tutorial_network")["layout"]["annotations"]
+            assert [a["text"].split("<br>")[0] for a in diagram] == ["<b>784</b>", "<b>30</b>", "<b>10</b>"]
     assert at.dataframe[-1].value["layer"].tolist()[0].startswith("conv 16@5×5")  # cnn-99: its layers' shapes
     next(b for b in at.button if b.key == "use_nielsen-30").click().run()
     assert picker(at).value == "shipped:nielsen-30"
