@@ -37,8 +37,7 @@ st.markdown(f"Each first-layer neuron of **{model.label}** has one weight per pi
             f"drawn as a 28×28 image: **red** pixels push the neuron up when there is ink there, **blue** ones "
             f"push it down. Here are all {hidden} of them.")
 columns = int(np.ceil(np.sqrt(hidden * 1.6)))
-st.plotly_chart(charts.mosaic(W1.T.reshape(-1, 28, 28), columns, [f"neuron {k}" for k in range(hidden)],
-                              diverging=True),
+st.plotly_chart(charts.mosaic(W1.T.reshape(-1, 28, 28), columns, "neuron {}", diverging=True),
                 key="weight_grid")
 
 st.subheader("One neuron up close")
@@ -90,9 +89,9 @@ else:
     shown = min(hidden, 24)
     before, after = st.columns(2)
     before.plotly_chart(charts.mosaic(initial.weights[0][:, :shown].T.reshape(-1, 28, 28), 6,
-                                      [f"neuron {j} before" for j in range(shown)], diverging=True, width=420,
+                                      "neuron {} before", diverging=True, width=420,
                                       title="Random start"), key="before")
     after.plotly_chart(charts.mosaic(W1[:, :shown].T.reshape(-1, 28, 28), 6,
-                                     [f"neuron {j} after" for j in range(shown)], diverging=True, width=420,
+                                     "neuron {} after", diverging=True, width=420,
                                      title="After training"), key="after")
     st.caption("The same neurons: random noise at the start; strokes, blobs and edges after training.")

@@ -239,8 +239,11 @@ def test_weights_page_shows_every_neuron_and_one_up_close(app):
     open_page(app, "weights")
     network, _ = load_model(WEIGHTS / "fast.npz")
     grid = figure(app, "weight_grid")["data"][0]
-    names = {t for row in grid["text"] for t in row if t}
-    assert len(names) == 256 and "neuron 255" in names
+    neuron_under = array(grid["customdata"])                          # hover: "neuron %{customdata}"
+    assert grid["hovertemplate"].startswith("neuron %{customdata}<br>")
+    assert set(np.unique(neuron_under)) == set(range(-1, 256))          # every neuron, and -1 in the gaps
+    assert np.allclose(array(grid["z"])[:28, 29:57], network.weights[0][:, 1].reshape(28, 28), atol=1e-6)
+    assert (neuron_under[:28, 29:57] == 1).all()
     assert grid["zmid"] == 0
     app.number_input(key="weights_neuron").set_value(7).run()
     assert app.metric[0].value == f"{network.biases[0][7]:+.4f}"
