@@ -63,7 +63,10 @@ def timed_visit(tab, label: str) -> float:
     link = tab.locator("[data-testid=stSidebarNav] a", has_text=label).first
     began = time.perf_counter()
     link.click()
-    tab.wait_for_function(FINISHED, timeout=120_000, polling=20)
+    try:
+        tab.wait_for_function(FINISHED, timeout=120_000, polling=20)
+    except Exception:
+        sys.exit(f"{label} did not finish within 120 s")
     return time.perf_counter() - began
 
 

@@ -133,6 +133,8 @@ def test_dataset_explorer_counts_means_and_one_image(app, mnist_train):
     means = array(figure(app, "means")["data"][0]["z"])
     expected_mean_of_zeros = mnist_train[0][mnist_train[1] == 0].mean(axis=0) / 255
     assert np.allclose(means[:28, :28], expected_mean_of_zeros)
+    grey_levels = array(figure(app, "pixel_hist")["data"][0]["y"])
+    assert np.array_equal(grey_levels, np.bincount(mnist_train[0].ravel(), minlength=256))  # all 47,040,000 pixels
     one = figure(app, "one_image")
     assert one["layout"]["title"]["text"] == "#0: label 5"
     app.number_input(key="explore_index").set_value(7).run()
