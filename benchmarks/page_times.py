@@ -24,14 +24,20 @@ PAGES = ["Home", "Dataset explorer", "Train", "Weights", "Draw & predict", "How 
          "Tutorials, reproduced"]
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 # The script run that started after the click has stopped, and nothing on the page is still waiting.
+# A run that ends within one batch of messages may never show 'running' (React renders only the last state): a
+# new page title says the new page's run has been drawn too.
 WATCH_RUNS = """() => { window.sawRun = false;
-  const app = document.querySelector('[data-testid=stApp]');
-  new MutationObserver(() => { if (app.dataset.testScriptState === 'running') window.sawRun = true; })
-    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }"""
+  window.oldTitle = document.querySelector('[data-testid=stMain] h1')?.innerText;
+  if (window.runWatcher) return;  // one observer of the whole document: it outlives a re-mounted stApp
+  window.runWatcher = new MutationObserver(changes => { for (const c of changes)
+      if (c.target.dataset.testScriptState === 'running') window.sawRun = true; });
+  window.runWatcher.observe(document.body, {attributes: true, subtree: true,
+                                            attributeFilter: ['data-test-script-state']}); }"""
 READY = """() => document.querySelector('[data-testid=stMain] h1')
   && document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'
   && !document.querySelector('[data-testid=stMain] [data-testid=stSpinner], [data-testid=stMain] [role=progressbar]')"""
-FINISHED = "() => window.sawRun && (" + READY + ")()"
+FINISHED = ("() => (window.sawRun || document.querySelector('[data-testid=stMain] h1')?.innerText !== window.oldTitle)"
+            " && (" + READY + ")()")
 
 
 def free_port() -> int:
@@ -66,7 +72,12 @@ def timed_visit(tab, label: str) -> float:
     try:
         tab.wait_for_function(FINISHED, timeout=120_000, polling=20)
     except Exception:
-        sys.exit(f"{label} did not finish within 120 s")
+        state = tab.evaluate("""() => [location.pathname, window.sawRun,
+            document.querySelector('[data-testid=stApp]').dataset.testScriptState,
+            !!document.querySelector('[data-testid=stMain] [data-testid=stSpinner]'),
+            !!document.querySelector('[data-testid=stMain] [role=progressbar]')]""")
+        sys.exit(f"{label} did not finish within 120 s: (page, saw a run, script state, spinner, progress bar) "
+                 f"{state}")
     return time.perf_counter() - began
 
 
