@@ -8,11 +8,12 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads: many s
 
 import streamlit as st  # noqa: E402
 
-from ui.resources import favicon  # noqa: E402
+from ui.resources import favicon, warm_up  # noqa: E402
 from ui.shell import guided_footer, navigation  # noqa: E402
 from ui.sidebar import sidebar  # noqa: E402
 
 st.set_page_config(page_title="Neural network from scratch", page_icon=favicon(), layout="wide")
+warm_up()  # once per server: shared data loads in the background, while this first page is drawn
 
 page = navigation()
 sidebar(page.url_path)

@@ -90,7 +90,7 @@ def main():
                 return seconds(link.click, lambda: (tab.wait_for_timeout(50), tab.wait_for_selector(IDLE),
                                                     tab.wait_for_selector(ready, timeout=60_000)))
 
-            pages = {"Dataset explorer": ".st-key-examples .js-plotly-plot", "Train": "[data-testid=stAlert]",
+            pages = {"Dataset explorer": ".st-key-examples img", "Train": "[data-testid=stAlert]",
                      "Weights": ".st-key-weight_grid .js-plotly-plot", "Draw & predict": CANVAS,
                      "Evaluate": ".st-key-confusion .js-plotly-plot", "Home": ".st-key-home_diagram .js-plotly-plot"}
             for label, ready in pages.items():  # the first visit fills the caches

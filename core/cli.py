@@ -3,7 +3,10 @@ import argparse
 import sys
 import time
 
+import numpy as np
+
 from core.data import DATASETS, DataError, load_dataset, to_inputs
+from core.evaluate import SHIFTS, ModelResults
 from core.io import ModelFileError, load_model, save_model
 from core.presets import PRESETS, preset_config
 from core.train import Trainer, TrainingDiverged, make_splits, train_metadata
@@ -12,7 +15,7 @@ BAR_WIDTH = 24
 
 
 def preset_table() -> str:
-    rows = [f"  {name:<18} published {p.published:.0%}  {p.title}" for name, p in PRESETS.items()]
+    rows = [f"  {name:<18} {p.figure_name} {p.published:.0%}  {p.title}" for name, p in PRESETS.items()]
     return "presets:\n" + "\n".join(rows)
 
 
@@ -62,6 +65,8 @@ def evaluate_command(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m core.evaluate",
                                      description="Test a saved model on the 10,000 test images of the dataset it learned from.")
     parser.add_argument("path", help="a model file (.npz)")
+    parser.add_argument("--save-results", metavar="FILE",
+                        help="also save its answers on the test images and the shift experiment (.npz) for the app")
     args = parser.parse_args(argv)
     try:
         network, meta = load_model(args.path)
@@ -71,5 +76,12 @@ def evaluate_command(argv=None) -> int:
         return 1
     print(f"{args.path}: {network.architecture}, {network.activation}/{network.output}, "
           f"{DATASETS[meta['dataset']].title}, recorded accuracy {meta.get('test_accuracy')}")
-    print(f"test_accuracy={network.accuracy(to_inputs(images), labels):.4f}")
+    if args.save_results:
+        results = ModelResults.measure(network, images, labels)
+        results.save(args.save_results, args.path)
+        print(f"saved {args.save_results}: accuracy under a shift of {list(SHIFTS)} pixels "
+              + " ".join(f"{a:.3f}" for a in results.shift_accuracy))
+        print(f"test_accuracy={np.mean(results.predicted == labels):.4f}")
+    else:
+        print(f"test_accuracy={network.accuracy(to_inputs(images), labels):.4f}")
     return 0

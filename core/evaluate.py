@@ -2,11 +2,19 @@
 and how accuracy falls when the digits are shifted (what convolution and pooling buy).
 
 Command line: python -m core.evaluate weights/fast.npz   (last line: test_accuracy=0.XXXX)
+`--save-results weights/results/fast.npz` also writes what the app shows about a shipped model (see ModelResults).
 """
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
 import numpy as np
 
 from core.data import to_inputs
 from core.nn.shapes import CLASSES
+
+SHIFTS, SHIFT_IMAGES = range(7), 1000  # the translation experiment: 0-6 pixels, 4 directions, the first 1,000
+CHUNK = 1000  # images per step when predicting many, so a caller can show progress
 
 
 def confusion_matrix(y_true, y_pred, classes: int = CLASSES):
@@ -24,11 +32,25 @@ def per_class_scores(C) -> dict:
     return {"precision": precision, "recall": recall, "f1": f1, "support": C.sum(axis=1)}
 
 
-def confident_mistakes(P, y, count: int = 20):
+def predictions(network, X, progress=None) -> tuple:
+    """(the digit the model picks, the probability it gives that digit) for every row of X: (N,) uint8, (N,) float32.
+
+    Computed CHUNK images at a time; progress(share done) is called after each chunk.
+    """
+    predicted, confidence = [], []
+    for start in range(0, len(X), CHUNK):
+        P = network.predict_proba(X[start:start + CHUNK])  # (CHUNK, 10)
+        predicted.append(P.argmax(axis=1).astype(np.uint8))
+        confidence.append(P.max(axis=1).astype(np.float32))
+        if progress:
+            progress(min(start + CHUNK, len(X)) / len(X))
+    return np.concatenate(predicted), np.concatenate(confidence)
+
+
+def confident_mistakes(predicted, confidence, y, count: int = 20):
     """Indices of the wrong predictions the model was surest of, most confident first."""
-    predicted = P.argmax(axis=1)
     wrong = np.flatnonzero(predicted != y)
-    return wrong[np.argsort(-P[wrong, predicted[wrong]], kind="stable")][:count]
+    return wrong[np.argsort(-confidence[wrong], kind="stable")][:count]
 
 
 def shift_images(images, dy: int, dx: int):
@@ -45,16 +67,51 @@ def shift_images(images, dy: int, dx: int):
 DIRECTIONS = ((0, 1), (0, -1), (1, 0), (-1, 0))  # right, left, down, up
 
 
-def accuracy_under_shift(network, images, labels, shifts=range(7)) -> list:
+def accuracy_under_shift(network, images, labels, shifts=SHIFTS, progress=None) -> list:
     """Test accuracy when every digit moves by s pixels, for each s: the mean over the four directions.
 
-    images (N, 28, 28) uint8; returns one accuracy per shift.
+    images (N, 28, 28) uint8; returns one accuracy per shift; progress(share done) is called after each shift.
     """
     accuracies = []
-    for s in shifts:
+    for i, s in enumerate(shifts):
         hits = [network.accuracy(to_inputs(shift_images(images, dy * s, dx * s)), labels) for dy, dx in DIRECTIONS]
         accuracies.append(float(np.mean(hits)))
+        if progress:
+            progress((i + 1) / len(shifts))
     return accuracies
+
+
+@dataclass
+class ModelResults:
+    """What the app shows about a model on the test images: the same for every user, so a shipped model's
+    ship in a file beside it (weights/results/), made by `python -m core.evaluate MODEL --save-results FILE`."""
+    predicted: np.ndarray       # (10000,) uint8: the digit it picks for each test image
+    confidence: np.ndarray      # (10000,) float32: the probability it gives that digit
+    shift_accuracy: list | None  # accuracy at each of SHIFTS on the first SHIFT_IMAGES digits (accuracy_under_shift)
+
+    @classmethod
+    def measure(cls, network, images, labels) -> "ModelResults":
+        predicted, confidence = predictions(network, to_inputs(images))
+        return cls(predicted, confidence, accuracy_under_shift(network, images[:SHIFT_IMAGES], labels[:SHIFT_IMAGES]))
+
+    def save(self, path, model_file):
+        """Written with the SHA-256 of the model file's bytes, so a results file never outlives its model."""
+        np.savez_compressed(path, model_sha256=np.array(file_sha256(model_file)), predicted=self.predicted,
+                            confidence=self.confidence, shift_accuracy=np.array(self.shift_accuracy))
+
+    @classmethod
+    def load(cls, path, model_file) -> "ModelResults | None":
+        """The results saved for exactly this model file, or None (no file, or made for other weights)."""
+        if not Path(path).is_file():
+            return None
+        with np.load(path, allow_pickle=False) as saved:
+            if str(saved["model_sha256"]) != file_sha256(model_file):
+                return None
+            return cls(saved["predicted"], saved["confidence"], saved["shift_accuracy"].tolist())
+
+
+def file_sha256(path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def main(argv=None):

@@ -100,6 +100,7 @@ class Trainer:
         self.rng = np.random.default_rng([config.seed, 1])  # shuffling and dropout, apart from the init
         self.step, self.epochs_done, self.elapsed = 0, 0, 0.0
         self.first_loss = None
+        self.history = []  # the Progress of every finished epoch, recorded in the model file
 
     @property
     def batch_size(self) -> int:
@@ -135,8 +136,10 @@ class Trainer:
         if len(self.splits.X_val):
             P = net.predict_proba(self.splits.X_val)
             val_loss, val_acc = out.loss(P, self.splits.y_val), float(np.mean(P.argmax(1) == self.splits.y_val))
-        yield Progress("epoch", self.step, float(self.epochs_done), loss, lr, len(X) / max(epoch_time, 1e-9),
-                       self.elapsed, loss_sum / len(X), correct / len(X), val_loss, val_acc)
+        self.history.append(Progress("epoch", self.step, float(self.epochs_done), loss, lr,
+                                     len(X) / max(epoch_time, 1e-9), self.elapsed, loss_sum / len(X),
+                                     correct / len(X), val_loss, val_acc))
+        yield self.history[-1]
 
     def _train_step(self, Xb, yb, lr: float) -> tuple:
         """One gradient step on a batch; returns its loss and how many of it were classified right."""
@@ -188,10 +191,20 @@ def estimate_seconds(config: TrainConfig, train_images: int, timed_images: int =
     return per_image * (train_images + config.val_size / 3) * config.epochs
 
 
+HISTORY = ("epoch", "elapsed", "train_loss", "train_accuracy", "val_loss", "val_accuracy")  # recorded per epoch
+
+
+def history_record(epochs: list) -> dict:
+    """The training curve as JSON-ready columns {field: one value per epoch}, NaN (no validation) as None."""
+    return {field: [round(v, 5) if math.isfinite(v := getattr(e, field)) else None for e in epochs]
+            for field in HISTORY}
+
+
 def train_metadata(config: TrainConfig, preset: str | None, test_accuracy: float, trainer: Trainer) -> dict:
-    """What a model file records about how it was made."""
+    """What a model file records about how it was made, its training curve included."""
     return {"dataset": config.dataset, "preset": preset, "config": asdict(config), "epochs_trained": trainer.epochs_done,
-            "steps": trainer.step, "train_seconds": round(trainer.elapsed, 2), "test_accuracy": test_accuracy}
+            "steps": trainer.step, "train_seconds": round(trainer.elapsed, 2), "test_accuracy": test_accuracy,
+            "history": history_record(trainer.history)}
 
 
 def main(argv=None):

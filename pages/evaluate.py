@@ -7,21 +7,29 @@ import streamlit as st
 
 from core.data import DataError, load_kaggle_csv, to_inputs
 from core.nn.cnn import ConvNet
-from core.evaluate import confident_mistakes, confusion_matrix, per_class_scores, shift_images
+from core.evaluate import (DIRECTIONS, SHIFT_IMAGES, SHIFTS, confident_mistakes, confusion_matrix, per_class_scores,
+                           shift_images)
 from ui import charts, state
-from ui.resources import SHIFT_IMAGES, SHIFTS, dataset
+from ui.images import digit_grid
+from ui.resources import dataset
 from ui.shell import require_app_shell, show_chart
 
 require_app_shell()
 
 GALLERY = 30
+CELL_IMAGES = 40
 CSV_ROWS = 10_000  # parsing is about 0.2 ms an image: a bigger file would hold up the shared server
 
 model = state.current_model()
 data = dataset()
-P = model.test_proba
-predicted = P.argmax(axis=1)
+predicted, confidence = model.results.predicted, model.results.confidence
 C = confusion_matrix(data.test_labels, predicted)
+
+
+def show_digits(indices, where, columns: int):
+    """Test digits, each with its caption: index, true → predicted digit, and how sure the model was."""
+    where.html(digit_grid(data.test_images[indices] / 255, [f"#{i}: {data.test_labels[i]} → {predicted[i]}, "
+                                                             f"{confidence[i]:.0%}" for i in indices], columns))
 
 st.title("Evaluate the current model")
 right = int(np.trace(C))
@@ -53,18 +61,13 @@ with cell_col:
     said = st.selectbox("Predicted as", range(10), key=said_key)
     cell = np.flatnonzero((data.test_labels == true) & (predicted == said))
     st.markdown(f"**{len(cell)}** test image{'' if len(cell) == 1 else 's'} of a **{true}** read as **{said}**"
-                + (" (first 40)" if len(cell) > 40 else ""))
+                + (f" (first {CELL_IMAGES})" if len(cell) > CELL_IMAGES else ""))
     if len(cell):
-        shown = cell[:40]
-        show_chart(charts.mosaic(data.test_images[shown] / 255, 8,
-                                 [f"#{i}: {P[i, said]:.0%} sure" for i in shown], width=420),
-                   key="cell_images")
+        show_digits(cell[:CELL_IMAGES], st.container(key="cell_images", height=460 if len(cell) > 12 else "content"), 4)
+        st.caption("Each caption: test image number, true digit → what the model said, how sure it was.")
 
 st.subheader("The most confident mistakes")
-wrong = confident_mistakes(P, data.test_labels, GALLERY)
-show_chart(charts.mosaic(data.test_images[wrong] / 255, 10,
-                         [f"#{i}: true {data.test_labels[i]}, said {predicted[i]} ({P[i].max():.0%})" for i in wrong]),
-           key="mistakes")
+show_digits(confident_mistakes(predicted, confidence, data.test_labels, GALLERY), st.container(key="mistakes"), 10)
 
 st.subheader("Per digit")
 scores = per_class_scores(C)
@@ -115,18 +118,24 @@ else:
                            index=convolutional.index(model.key) if model.key in convolutional else
                            convolutional.index("shipped:cnn-99") if "shipped:cnn-99" in convolutional else 0,
                            key=f"shift_conv_{model.key}")]
-    with st.spinner("Shifting 28,000 digits through both networks…"):
-        curves = {models[key].label: models[key].shift_accuracies for key in chosen}
+    curves = {models[key].label: models[key].shift_accuracies for key in chosen}
     show_chart(charts.shift_curves(SHIFTS, curves), key="shift_curves")
     (dense_name, dense_acc), (conv_name, conv_acc) = curves.items()
     st.caption(f"At 4 pixels: {dense_acc[4]:.1%} for the dense network, {conv_acc[4]:.1%} for the convolutional one "
                f"(unshifted: {dense_acc[0]:.1%} and {conv_acc[0]:.1%}).")
-    example = data.test_images[0]
-    moved = np.stack([shift_images(example[None], 0, s)[0] for s in SHIFTS])
+    subset = [int(np.sum(models[key].results.predicted[:SHIFT_IMAGES] == data.test_labels[:SHIFT_IMAGES]))
+              for key in chosen]
+    whole = [models[key].test_accuracy for key in chosen]
+    everything = len(SHIFTS) * len(DIRECTIONS) * len(data.test_labels)
+    st.markdown(f"Why is the unshifted point not the test accuracy? It counts only the first {SHIFT_IMAGES:,} test "
+                f"digits (all {len(data.test_labels):,}, moved {len(DIRECTIONS)} ways by {len(SHIFTS)} distances, "
+                f"would be {everything:,} predictions): the dense network reads {subset[0]:,} of them right "
+                f"({subset[0] / SHIFT_IMAGES:.1%}) against {whole[0]:.2%} of all {len(data.test_labels):,}, the "
+                f"convolutional one {subset[1]:,} ({subset[1] / SHIFT_IMAGES:.1%}) against {whole[1]:.2%}. The same "
+                f"model on a smaller sample, where each mistake weighs {1 / SHIFT_IMAGES:.1%}.")
+    moved = np.stack([shift_images(data.test_images[:1], 0, s)[0] for s in SHIFTS])
     guesses = [models[key].network.predict(to_inputs(moved)) for key in chosen]
-    show_chart(charts.mosaic(moved / 255, len(moved), [f"moved {s} px right: dense says {guesses[0][s]}, "
-                                                       f"convolutional says {guesses[1][s]}" for s in SHIFTS],
-                             width=700, title="The first test digit (a 7) moved right by 0 to 6 pixels"),
-               key="shift_examples")
-    st.markdown(f"Their answers, from 0 to 6 pixels: dense **{' '.join(map(str, guesses[0]))}** · "
-                f"convolutional **{' '.join(map(str, guesses[1]))}**")
+    st.markdown(f"**The first test digit (a {data.test_labels[0]}) moved right by 0 to {SHIFTS[-1]} pixels**, "
+                "and what each network says:")
+    st.container(key="shift_examples").html(digit_grid(
+        moved / 255, [f"{s} px: dense {guesses[0][s]}, conv {guesses[1][s]}" for s in SHIFTS], len(SHIFTS), 700))

@@ -5,12 +5,14 @@ import streamlit as st
 
 from core.evaluate import confident_mistakes
 from ui import charts, state
-from ui.resources import DEFAULT_MODEL, shipped_models, split_arrays, split_summary
+from ui.images import digit_grid
+from ui.resources import shipped_models, split_arrays, split_summary
 from ui.shell import require_app_shell, show_chart
 
 require_app_shell()
 
 EXAMPLES = 20
+AMBIGUOUS = 30
 
 st.title("The MNIST dataset")
 st.markdown("70,000 handwritten digits, 28×28 pixels with grey levels from 0 (black) to 255 (white): "
@@ -28,8 +30,8 @@ if st.button("Show other examples", icon=":material/shuffle:"):
     seed = st.session_state[state.EXAMPLES_SEED] = seed + 1
 rng = np.random.default_rng(seed)
 picked = np.concatenate([rng.choice(np.flatnonzero(labels == k), EXAMPLES, replace=False) for k in range(10)])
-show_chart(charts.mosaic(images[picked], EXAMPLES, [f"#{i}, label {labels[i]}" for i in picked]),
-           key="examples")
+st.container(key="examples").html(digit_grid(images[picked] / 255, [f"#{i}" for i in picked], EXAMPLES))
+st.caption("Each row: one digit's examples, with their image numbers (look one up below).")
 
 counts_col, means_col = st.columns([2, 3])
 with counts_col:
@@ -69,16 +71,15 @@ with vector_col:
 
 st.subheader("Ambiguous digits")
 shipped = shipped_models()[0]
-best = shipped.get(DEFAULT_MODEL) or max(shipped.values(), key=lambda m: m.test_accuracy, default=None)
+best = max(shipped.values(), key=lambda m: m.test_accuracy, default=None)
 if best is None:
     st.info("No shipped model is available to judge the test images.")
 else:
     test_images, test_labels = split_arrays("test")
-    P = best.test_proba
-    wrong = confident_mistakes(P, test_labels, 30)
-    names = [f"#{i}: label {test_labels[i]}, model says {P[i].argmax()} ({P[i].max():.0%})" for i in wrong]
-    st.markdown(f"The test images that the best shipped model (**{best.label}**) gets wrong with the highest "
-                "confidence. Some are careless writing; some labels are arguably wrong.")
-    show_chart(charts.mosaic(test_images[wrong], 10, names), key="ambiguous")
-    st.dataframe(pd.DataFrame({"index": wrong, "label": test_labels[wrong], "prediction": P[wrong].argmax(axis=1),
-                               "confidence": P[wrong].max(axis=1).round(3)}), hide_index=True, width="stretch")
+    predicted, confidence = best.results.predicted, best.results.confidence
+    wrong = confident_mistakes(predicted, confidence, test_labels, AMBIGUOUS)
+    st.markdown(f"The {len(wrong)} test images that the best shipped model, **{best.name}** ({best.test_accuracy:.2%} "
+                "of the test images right), gets wrong with the highest confidence. Some are careless writing; some "
+                "labels are arguably wrong. Under each: its number, the label → what the model says, how sure it is.")
+    st.container(key="ambiguous").html(digit_grid(
+        test_images[wrong] / 255, [f"#{i}: {test_labels[i]} → {predicted[i]}, {confidence[i]:.0%}" for i in wrong], 10))

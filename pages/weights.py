@@ -131,10 +131,8 @@ if initial is None:
 else:
     shown = min(hidden, 24)
     before, after = st.columns(2)
-    show_chart(charts.mosaic(initial.weights[0][:, :shown].T.reshape(-1, 28, 28), 6,
-                             [f"neuron {j} before" for j in range(shown)], diverging=True, width=420,
-                             title="Random start"), key="before", where=before)
-    show_chart(charts.mosaic(W1[:, :shown].T.reshape(-1, 28, 28), 6,
-                             [f"neuron {j} after" for j in range(shown)], diverging=True, width=420,
-                             title="After training"), key="after", where=after)
+    show_chart(charts.mosaic(initial.weights[0][:, :shown].T.reshape(-1, 28, 28), 6, "neuron {} before",
+                             diverging=True, width=420, title="Random start"), key="before", where=before)
+    show_chart(charts.mosaic(W1[:, :shown].T.reshape(-1, 28, 28), 6, "neuron {} after",
+                             diverging=True, width=420, title="After training"), key="after", where=after)
     st.caption("The same neurons: random noise at the start; strokes, blobs and edges after training.")

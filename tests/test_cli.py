@@ -25,9 +25,9 @@ def test_import_core_pulls_in_no_ui_library():
     assert result.stdout.strip() == "[]"
 
 
-def test_help_lists_the_presets_with_their_published_figures():
+def test_help_lists_the_presets_with_their_published_figures_or_our_targets():
     out = run("-m", "core.train", "--help").stdout
-    assert "fast" in out and "published 98%" in out and "tutorial-10-10" in out and "published 85%" in out
+    assert "fast" in out and "our target 98%" in out and "tutorial-10-10" in out and "published 85%" in out
 
 
 def test_train_one_epoch_saves_a_model_that_evaluate_scores_the_same(tmp_path):

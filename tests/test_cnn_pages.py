@@ -178,3 +178,11 @@ def test_translation_experiment_plots_the_mlp_and_the_cnn_side_by_side(cnn_app):
     assert conv[0] > 0.98 and dense[0] > 0.97                           # unshifted, both read digits well
     assert conv[4] > dense[4] + 0.2                                     # 4 pixels: convolution keeps far more
     assert np.all(np.diff(dense) < 0)                                   # every pixel of shift costs the MLP
+    images, labels = load_mnist("test")
+    why = next(m.value for m in at.markdown if m.value.startswith("Why is the unshifted point"))
+    for name, unshifted, said in (("fast", dense[0], "of them right "), ("cnn-99", conv[0], "")):
+        network = load_model(WEIGHTS / f"{name}.npz")[0]                # the zero-shift point: the first 1,000 digits
+        right = int(np.sum(network.predict(to_inputs(images[:1000])) == labels[:1000]))
+        assert unshifted == pytest.approx(right / 1000, abs=1e-6)
+        whole = network.accuracy(to_inputs(images), labels)
+        assert f"{right:,} {said}({right / 1000:.1%}) against {whole:.2%}" in why

@@ -7,6 +7,7 @@ from core.nn.explain import candidate_digits, gradient_step, integrated_gradient
 from core.io import load_model
 from core.nn.network import Network
 from tests.test_numbers import number
+from core.presets import PRESETS
 from tests.test_pages import array, figure, open_page, picker, seven_png, zero_png
 from pages.sections.explain import Digit
 from ui.resources import dataset
@@ -38,10 +39,11 @@ def test_one_step_lowers_the_loss_on_that_image_and_leaves_the_original_alone(fa
 
 def test_candidate_digits_it_gets_wrong_or_is_unsure_of_come_from_its_answers():
     P = np.array([[0.9, 0.1], [0.4, 0.6], [0.55, 0.45]])                 # three digits, two classes
-    assert candidate_digits(P, np.array([0, 0, 1]), "wrong").tolist() == [1, 2]  # argmax 1 ≠ 0, argmax 0 ≠ 1
-    assert candidate_digits(P, np.array([0, 0, 1]), "unsure").tolist() == [2, 1, 0]   # top p 0.55 < 0.6 < 0.9
-    assert candidate_digits(P, np.array([0, 1, 0]), "wrong").tolist() == [2, 1, 0]    # none wrong: the unsure ones
-    assert candidate_digits(P, np.array([0, 1, 0]), "random").tolist() == [0, 1, 2]
+    answers = P.argmax(axis=1), P.max(axis=1)
+    assert candidate_digits(*answers, np.array([0, 0, 1]), "wrong").tolist() == [1, 2]  # argmax 1 ≠ 0, argmax 0 ≠ 1
+    assert candidate_digits(*answers, np.array([0, 0, 1]), "unsure").tolist() == [2, 1, 0]  # top p 0.55 < 0.6 < 0.9
+    assert candidate_digits(*answers, np.array([0, 1, 0]), "wrong").tolist() == [2, 1, 0]  # none wrong: the unsure
+    assert candidate_digits(*answers, np.array([0, 1, 0]), "random").tolist() == [0, 1, 2]
 
 
 STEPS = ["The digit", "Forward", "Softmax and loss", "Backward: equations", "Backward: numbers", "Check a gradient",
@@ -263,10 +265,20 @@ def test_tutorials_page_badges_each_preset_with_the_measured_figure():
     at = AppTest.from_file("../app.py", default_timeout=90).run()
     open_page(at, "tutorials")
     figures = {m.value: m.delta for m in at.metric}
-    assert figures["98.16%"] == "published 98%" and figures["91.13%"] == "published 85%"
+    assert figures["98.17%"] == "our target 98%" and figures["91.13%"] == "published 85%"
     badges = [m.value for m in at.markdown if "-badge[" in m.value]
-    assert len(badges) == 7 and all("reproduced" in b for b in badges)
-    assert sum("not reproduced" in b for b in badges) == 0  # every shipped model meets its published figure
+    assert len(badges) == 7 and sum("reproduced" in b for b in badges) == 5 and sum("reached" in b for b in badges) == 2
+    assert not any("not " in b for b in badges)  # every shipped model meets its published figure or our target
+    for name in PRESETS:                                              # each tutorial's measured training curve
+        at.segmented_control(key="tutorial_chosen").set_value(name).run()
+        _, meta = load_model(WEIGHTS / f"{name}.npz")
+        train, validation = figure(at, "tutorial_curve")["data"]
+        assert np.allclose(array(validation["y"]), meta["history"]["val_accuracy"])
+        assert np.allclose(array(train["x"]), range(1, meta["config"]["epochs"] + 1))
+        if name == "nielsen-30":                                      # and its network
+            diagram = figure(at, "tutorial_network")["layout"]["annotations"]
+            assert [a["text"].split("<br>")[0] for a in diagram] == ["<b>784</b>", "<b>30</b>", "<b>10</b>"]
+    assert at.dataframe[-1].value["layer"].tolist()[0].startswith("conv 16@5×5")  # cnn-99: its layers' shapes
     next(b for b in at.button if b.key == "use_nielsen-30").click().run()
     assert picker(at).value == "shipped:nielsen-30"
 

@@ -1,7 +1,9 @@
 """Every page through streamlit.testing AppTest: it runs, and shows the right numbers."""
 import base64
+import html
 import io
 import json
+import re
 
 import numpy as np
 import pytest
@@ -35,6 +37,22 @@ def array(value) -> np.ndarray:
         shape = [int(n) for n in str(value.get("shape", "-1")).split(",")]
         return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).reshape(shape)
     return np.array(value, dtype=float)
+
+
+def images_in(at, key) -> list:
+    """(caption, decoded grey image (h, w) 0..255) of every picture in the digit grid inside the container `key`."""
+    def find(node):
+        if getattr(node, "proto", None) is not None and getattr(node.proto, "id", "").endswith(f"-{key}"):
+            return node
+        children = getattr(node, "children", None)
+        return next((found for c in (children.values() if isinstance(children, dict) else []) if (found := find(c))),
+                    None)
+    block = find(at._tree)
+    assert block is not None, f"no container {key!r}"
+    grid = next(node for node in block.children.values() if node.type == "html").proto.body
+    pictures = re.findall(r'<img src="data:image/png;base64,([^"]+)".*?<figcaption[^>]*>(.*?)</figcaption>', grid)
+    return [(html.unescape(caption), np.asarray(Image.open(io.BytesIO(base64.b64decode(data)))))
+            for data, caption in pictures]
 
 
 def picker(at):
@@ -92,7 +110,7 @@ def test_home_shows_the_current_network_and_links_every_page(app):
     labels = " ".join(link.proto.label for link in app.get("page_link"))
     for page in ("Dataset explorer", "Train", "Weights", "Draw & predict", "Evaluate"):
         assert page in labels
-    assert "98.16%" in app.sidebar.caption[0].value
+    assert "98.17%" in app.sidebar.caption[0].value
 
 
 def test_sidebar_offers_every_shipped_model_and_switching_changes_every_page(app):
@@ -108,11 +126,17 @@ def test_dataset_explorer_counts_means_and_one_image(app, mnist_train):
     open_page(app, "explore")
     counts = app.dataframe[0].value
     assert counts["images"].sum() == 60000 and counts["images"].tolist()[:2] == [5923, 6742]
-    examples = figure(app, "examples")["data"][0]
-    assert array(examples["z"]).shape == (10 * 29 - 1, 20 * 29 - 1)  # 10 digits x 20 examples
+    examples = images_in(app, "examples")
+    assert len(examples) == 10 * 20                                    # 20 examples of every digit, a row each
+    for n, (caption, picture) in enumerate(examples):
+        index = int(caption.removeprefix("#"))
+        assert mnist_train[1][index] == n // 20                          # row k holds digit k
+        assert np.array_equal(picture, mnist_train[0][index])             # the very image, pixel for pixel
     means = array(figure(app, "means")["data"][0]["z"])
     expected_mean_of_zeros = mnist_train[0][mnist_train[1] == 0].mean(axis=0) / 255
     assert np.allclose(means[:28, :28], expected_mean_of_zeros)
+    grey_levels = array(figure(app, "pixel_hist")["data"][0]["y"])
+    assert np.array_equal(grey_levels, np.bincount(mnist_train[0].ravel(), minlength=256))  # all 47,040,000 pixels
     one = figure(app, "one_image")
     assert one["layout"]["title"]["text"] == "#0: label 5"
     app.number_input(key="explore_index").set_value(7).run()
@@ -121,15 +145,24 @@ def test_dataset_explorer_counts_means_and_one_image(app, mnist_train):
     assert app.dataframe[0].value["images"].sum() == 10000
 
 
-def test_ambiguous_digits_are_the_best_models_most_confident_mistakes(app, mnist_test):
+def test_ambiguous_digits_are_the_best_models_most_confident_mistakes_each_with_its_caption(app, mnist_test):
     open_page(app, "explore")
-    table = app.dataframe[-1].value
-    network, _ = load_model(WEIGHTS / "fast.npz")
-    P = network.predict_proba(mnist_test[0])
-    assert len(table) == 30
-    assert (table["prediction"] != table["label"]).all()
-    assert table["label"].tolist() == mnist_test[1][table["index"]].tolist()
-    assert table["confidence"].is_monotonic_decreasing and table["confidence"].iloc[0] == pytest.approx(P.max(axis=1)[table["index"].iloc[0]], abs=1e-3)
+    accuracies = {path.stem: load_model(path)[0].accuracy(*mnist_test) for path in WEIGHTS.glob("*.npz")}
+    best = max(accuracies, key=accuracies.get)
+    P = load_model(WEIGHTS / f"{best}.npz")[0].predict_proba(mnist_test[0])
+    assert any(f"**{best}** ({accuracies[best]:.2%}" in m.value for m in app.markdown)  # measured, not typed in
+    shown = images_in(app, "ambiguous")
+    assert len(shown) == 30
+    sureness = []
+    for caption, picture in shown:                                   # "#index: label → prediction, confidence"
+        index, rest = caption.removeprefix("#").split(": ")
+        label, said = rest.split(", ")[0].split(" → ")
+        i = int(index)
+        assert int(label) == mnist_test[1][i] and int(said) == P[i].argmax() != mnist_test[1][i]
+        assert rest.split(", ")[1] == f"{P[i].max():.0%}"
+        assert np.array_equal(picture, (mnist_test[0][i] * 255).round().reshape(28, 28))
+        sureness.append(P[i].max())
+    assert sureness == sorted(sureness, reverse=True)
 
 
 def start_training(app, **settings):
@@ -304,6 +337,16 @@ def test_evaluate_page_confusion_matrix_totals_the_test_set(app, mnist_test):
     true, said = app.selectbox(key="eval_true").value, app.selectbox(key="eval_said").value
     assert any(f"of a **{true}** read as **{said}**" in m.value for m in app.markdown)
     assert f"**{matrix[true, said]}** test image" in " ".join(m.value for m in app.markdown)
+    predicted = network.predict(mnist_test[0])
+    cell = images_in(app, "cell_images")                             # the chosen cell's images, captioned
+    assert len(cell) == min(40, matrix[true, said])
+    assert all(caption.split(": ")[1].startswith(f"{true} → {said}, ") for caption, _ in cell)
+    mistakes = images_in(app, "mistakes")
+    assert len(mistakes) == 30
+    for caption, _ in mistakes:
+        index, rest = caption.removeprefix("#").split(": ")
+        true_digit, said_digit = rest.split(", ")[0].split(" → ")
+        assert (int(true_digit), int(said_digit)) == (mnist_test[1][int(index)], predicted[int(index)])
     cells = figure(app, "confusion")["data"][1]                          # the clickable markers, one a cell
     assert len(cells["x"]) == 100 and cells["selectedpoints"] == [true * 10 + said]  # the chosen cell outlined
     assert (cells["y"][true * 10 + said], cells["x"][true * 10 + said]) == (str(true), str(said))

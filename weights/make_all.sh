@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Rebuild every shipped model from its preset with the project's own command line (about 5 minutes).
+# Rebuild every shipped model from its preset with the project's own command line (about 5 minutes), then
+# what the app shows about each on the test images, in weights/results/ (see core.evaluate.ModelResults).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OPENBLAS_NUM_THREADS=1
 for preset in fast tutorial-10-10 sigmoid-16-16-mse 3b1b-16-16 nielsen-30 lenet cnn-99; do
   python -m core.train --preset "$preset" --seed 0 --out "weights/$preset.npz"
+done
+mkdir -p weights/results
+for model in weights/*.npz; do
+  python -m core.evaluate "$model" --save-results "weights/results/$(basename "$model")"
 done

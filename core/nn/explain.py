@@ -80,13 +80,14 @@ def neuron_usage(A, W_next):
     return np.abs(A).mean(axis=0) * np.linalg.norm(W_next, axis=1)
 
 
-def candidate_digits(P, labels, kind: str) -> np.ndarray:
-    """Indices of the test digits of one kind, from a model's probabilities P (N, 10) and the labels (N,).
+def candidate_digits(predicted, confidence, labels, kind: str) -> np.ndarray:
+    """Indices of the test digits of one kind, from a model's answers: the digit it picks (N,), the probability it
+    gives that digit (N,), and the labels (N,).
 
-    "wrong": the most probable digit is not the label (the unsure ones if there are none); "unsure": the UNSURE
+    "wrong": the picked digit is not the label (the unsure ones if there are none); "unsure": the UNSURE
     digits whose top probability is lowest; "random": all of them."""
-    if kind == "wrong" and np.any(P.argmax(axis=1) != labels):
-        return np.flatnonzero(P.argmax(axis=1) != labels)
+    if kind == "wrong" and np.any(predicted != labels):
+        return np.flatnonzero(predicted != labels)
     if kind in ("wrong", "unsure"):
-        return np.argsort(P.max(axis=1), kind="stable")[:UNSURE]
+        return np.argsort(confidence, kind="stable")[:UNSURE]
     return np.arange(len(labels))

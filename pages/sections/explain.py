@@ -46,7 +46,7 @@ def pick(source: str, model: ModelEntry, other_than: int | None = None) -> Digit
         x = st.session_state[state.LAST_DIGIT]
         return Digit(source, x, int(model.network.predict(x[None])[0]), None, original(model), x)
     data = dataset()
-    candidates = candidate_digits(model.test_proba, data.test_labels, source)
+    candidates = candidate_digits(model.results.predicted, model.results.confidence, data.test_labels, source)
     others = candidates[candidates != other_than]
     index = int(np.random.default_rng().choice(others if others.size else candidates))
     return Digit(source, data.X_test[index], int(data.test_labels[index]), index, original(model),
