@@ -7,6 +7,9 @@ export OPENBLAS_NUM_THREADS=1
 for preset in fast tutorial-10-10 sigmoid-16-16-mse 3b1b-16-16 nielsen-30 lenet cnn-99; do
   python -m core.train --preset "$preset" --seed 0 --out "weights/$preset.npz"
 done
+# the same dense and convolutional networks on Fashion-MNIST
+python -m core.train --preset fast --dataset fashion-mnist --seed 0 --out weights/fashion-fast.npz
+python -m core.train --preset cnn-99 --dataset fashion-mnist --seed 0 --out weights/fashion-cnn.npz
 mkdir -p weights/results
 for model in weights/*.npz; do
   python -m core.evaluate "$model" --save-results "weights/results/$(basename "$model")"
