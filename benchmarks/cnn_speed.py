@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core.data import load_mnist, to_inputs  # noqa: E402
 from core.nn.optim import scheduled_lr  # noqa: E402
 from core.presets import preset_config  # noqa: E402
-from core.train import Trainer, make_splits  # noqa: E402
+from core.training import Trainer, make_splits  # noqa: E402
 from benchmarks.timing import time_to  # noqa: E402
 
 TARGET = 0.99

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from core.data import load_mnist  # noqa: E402
 from core.presets import PRESETS, preset_config  # noqa: E402
-from core.train import Trainer, estimate_seconds, make_splits  # noqa: E402
+from core.training import Trainer, estimate_seconds, make_splits  # noqa: E402
 
 
 def config_for(name: str, images: int):
@@ -40,7 +40,7 @@ def config_for(name: str, images: int):
 
 
 def fresh_estimate(name: str, images: int) -> float:
-    code = (f"from benchmarks.estimate_accuracy import config_for; from core.train import estimate_seconds; "
+    code = (f"from benchmarks.estimate_accuracy import config_for; from core.training import estimate_seconds; "
             f"c = config_for({name!r}, {images}); print(estimate_seconds(c, c.train_size))")
     return float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                                 check=True).stdout)

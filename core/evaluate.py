@@ -4,13 +4,16 @@ and how accuracy falls when the digits are shifted (what convolution and pooling
 Command line: python -m core.evaluate weights/fast.npz   (last line: test_accuracy=0.XXXX)
 `--save-results weights/results/fast.npz` also writes what the app shows about a shipped model (see ModelResults).
 """
+import argparse
 import hashlib
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from core.data import to_inputs
+from core.data import DATASETS, DataError, load_dataset, to_inputs
+from core.io import ModelFileError, load_model
 from core.nn.shapes import CLASSES
 
 SHIFTS, SHIFT_IMAGES = range(7), 1000  # the translation experiment: 0-6 pixels, 4 directions, the first 1,000
@@ -114,9 +117,31 @@ def file_sha256(path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def main(argv=None):
-    from core.cli import evaluate_command
-    return evaluate_command(argv)
+def main(argv=None) -> int:
+    """The command: load a model, measure it on its own dataset's test set, optionally save its results."""
+    parser = argparse.ArgumentParser(prog="python -m core.evaluate",
+                                     description="Test a saved model on the 10,000 test images of the dataset it learned from.")
+    parser.add_argument("path", help="a model file (.npz)")
+    parser.add_argument("--save-results", metavar="FILE",
+                        help="also save its answers on the test images and the shift experiment (.npz) for the app")
+    args = parser.parse_args(argv)
+    try:
+        network, meta = load_model(args.path)
+        images, labels = load_dataset(meta["dataset"], "test")
+    except (ModelFileError, DataError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"{args.path}: {network.architecture}, {network.activation}/{network.output}, "
+          f"{DATASETS[meta['dataset']].title}, recorded accuracy {meta.get('test_accuracy')}")
+    if args.save_results:
+        results = ModelResults.measure(network, images, labels)
+        results.save(args.save_results, args.path)
+        print(f"saved {args.save_results}: accuracy under a shift of {list(SHIFTS)} pixels "
+              + " ".join(f"{a:.3f}" for a in results.shift_accuracy))
+        print(f"test_accuracy={np.mean(results.predicted == labels):.4f}")
+    else:
+        print(f"test_accuracy={network.accuracy(to_inputs(images), labels):.4f}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,215 +1,65 @@
-"""The training loop: shuffle, take a batch, backpropagate, step; report progress as events.
+"""`python -m core.train`: train a preset from the terminal, with a progress bar; the last line is test_accuracy=0.XXXX.
 
-`Trainer.run(epochs)` is a generator. Stop by no longer iterating (between steps); resume by calling
-`run(1)` again; change `trainer.config.learning_rate` between steps. Same seed, same result.
-
-Command line: python -m core.train --preset fast --out weights/fast.npz
+    python -m core.train --preset fast --out my-model.npz
+    python -m core.train --preset cnn-99 --dataset fashion-mnist --epochs 2 --seed 1
 """
-import math
+import argparse
+import sys
 import time
-from dataclasses import asdict, dataclass, replace
 
-import numpy as np
+from core.data import DATASETS, DataError, load_dataset, to_inputs
+from core.io import save_model
+from core.presets import PRESETS, preset_config
+from core.training import Trainer, TrainingDiverged, make_splits, train_metadata
 
-from core.data import to_inputs, train_val_split
-from core.nn.cnn import ConvNet
-from core.nn.losses import OUTPUTS
-from core.nn.network import Classifier, Network
-from core.nn.optim import OPTIMIZERS, scheduled_lr
-from core.presets import TrainConfig
+BAR_WIDTH = 24
 
 
-class TrainingDiverged(ArithmeticError):
-    """The loss became NaN or infinite; the message explains why and what to change."""
+def preset_table() -> str:
+    rows = [f"  {name:<18} {p.figure_name} {p.published:.0%}  {p.title}" for name, p in PRESETS.items()]
+    return "presets:\n" + "\n".join(rows)
 
 
-@dataclass
-class Progress:
-    """One report from the loop: after every step (kind 'step') and after every epoch (kind 'epoch')."""
-    kind: str
-    step: int
-    epoch: float            # epochs done, fractional during an epoch
-    batch_loss: float
-    learning_rate: float
-    images_per_sec: float
-    elapsed: float          # seconds spent training (pauses excluded)
-    train_loss: float = math.nan   # epoch means over its batches
-    train_accuracy: float = math.nan
-    val_loss: float = math.nan
-    val_accuracy: float = math.nan
+def progress_line(event, epochs: int) -> str:
+    done = min(event.epoch / epochs, 1.0)
+    bar = "#" * round(done * BAR_WIDTH)
+    line = (f"\repoch {event.epoch:5.2f}/{epochs} [{bar:<{BAR_WIDTH}}] loss {event.batch_loss:.4f} "
+            f"lr {event.learning_rate:.2g} {event.images_per_sec:,.0f} img/s")
+    if event.kind == "epoch":
+        line += f"  train acc {event.train_accuracy:.4f}  val acc {event.val_accuracy:.4f}\n"
+    return line
 
 
-@dataclass
-class Splits:
-    """Training and validation inputs X (N, 784) and labels y (N,)."""
-    X_train: np.ndarray
-    y_train: np.ndarray
-    X_val: np.ndarray
-    y_val: np.ndarray
-
-    @classmethod
-    def from_images(cls, train_images, train_labels, val_images, val_labels, dtype=np.float32) -> "Splits":
-        return cls(to_inputs(train_images, dtype), train_labels, to_inputs(val_images, dtype), val_labels)
-
-
-def split_images(config: TrainConfig, images, labels) -> tuple:
-    """Hold out `val_size` seeded images for validation and keep `train_size` (all if None) for training.
-
-    Returns the images as stored (uint8): train_images, train_labels, val_images, val_labels.
-    """
-    train_idx, val_idx = train_val_split(len(images), config.val_size, config.seed)
-    if config.train_size is not None:
-        train_idx = train_idx[:config.train_size]
-    return images[train_idx], labels[train_idx], images[val_idx], labels[val_idx]
-
-
-def make_splits(config: TrainConfig, images, labels, dtype=np.float32) -> Splits:
-    """The training and validation inputs of `config` (see split_images)."""
-    return Splits.from_images(*split_images(config, images, labels), dtype)
-
-
-def build_network(config: TrainConfig, dtype=np.float32):
-    """A new Network, or a ConvNet when the settings name convolution blocks."""
-    if config.convs:
-        return ConvNet.create(config.convs, config.hidden, config.activation, config.output, config.init,
-                              config.seed, dtype)
-    return Network.create(config.hidden, config.activation, config.output, config.init, config.seed, dtype)
-
-
-BLOW_UP = 10  # a loss above 10x its first value means the steps overshoot
-
-
-def divergence_message(step: int, lr: float, first_loss: float, loss: float) -> str:
-    what = "became NaN or infinite" if not math.isfinite(loss) else f"shot up from {first_loss:.2f} to {loss:.2f}"
-    return (f"Training stopped at step {step}: the loss {what}. With a learning rate of {lr:g} each step "
-            f"overshoots the minimum, so the weights grow instead of settling. "
-            f"Lower the learning rate (try {lr / 10:g}) and start again.")
-
-
-class Trainer:
-    """Owns a network, its optimiser state and a random generator, so training can stop and go on."""
-
-    def __init__(self, config: TrainConfig, splits: Splits, network: Classifier | None = None):
-        if config.batch_size is not None and config.batch_size < 1:
-            raise ValueError("the batch size must be at least 1")
-        if len(splits.X_train) == 0:
-            raise ValueError("the training set is empty")
-        self.config, self.splits = config, splits
-        self.network = network or build_network(config, splits.X_train.dtype)
-        self.optimizer = OPTIMIZERS[config.optimizer](config.momentum)
-        self.rng = np.random.default_rng([config.seed, 1])  # shuffling and dropout, apart from the init
-        self.step, self.epochs_done, self.elapsed = 0, 0, 0.0
-        self.first_loss = None
-        self.history = []  # the Progress of every finished epoch, recorded in the model file
-
-    @property
-    def batch_size(self) -> int:
-        n = len(self.splits.X_train)
-        return n if self.config.batch_size is None else min(self.config.batch_size, n)
-
-    def run(self, epochs: int | None = None):
-        """Train for `epochs` more epochs (default: the config's), yielding a Progress after each step and epoch."""
-        for _ in range(self.config.epochs if epochs is None else epochs):
-            yield from self._epoch()
-
-    def _epoch(self):
-        c, X, y = self.config, self.splits.X_train, self.splits.y_train
-        order = self.rng.permutation(len(X))
-        starts = range(0, len(X), self.batch_size)
-        loss_sum = correct = epoch_time = 0.0
-        for i, start in enumerate(starts):
-            began = time.perf_counter()
-            idx = order[start:start + self.batch_size]
-            lr = scheduled_lr(c.learning_rate, c.schedule, self.epochs_done + i / len(starts), c.epochs, c.step_every)
-            loss, hits = self._train_step(X[idx], y[idx], lr)
-            self.step += 1
-            loss_sum += loss * len(idx)
-            correct += hits
-            took = time.perf_counter() - began
-            self.elapsed += took
-            epoch_time += took
-            yield Progress("step", self.step, self.epochs_done + (i + 1) / len(starts), loss, lr,
-                           len(idx) / max(took, 1e-9), self.elapsed)
-        self.epochs_done += 1
-        net, out = self.network, OUTPUTS[self.network.output]
-        val_loss = val_acc = math.nan
-        if len(self.splits.X_val):
-            P = net.predict_proba(self.splits.X_val)
-            val_loss, val_acc = out.loss(P, self.splits.y_val), float(np.mean(P.argmax(1) == self.splits.y_val))
-        self.history.append(Progress("epoch", self.step, float(self.epochs_done), loss, lr,
-                                     len(X) / max(epoch_time, 1e-9), self.elapsed, loss_sum / len(X),
-                                     correct / len(X), val_loss, val_acc))
-        yield self.history[-1]
-
-    def _train_step(self, Xb, yb, lr: float) -> tuple:
-        """One gradient step on a batch; returns its loss and how many of it were classified right."""
-        c, net = self.config, self.network
-        with np.errstate(over="ignore", invalid="ignore"):  # overflow is caught below as divergence
-            fwd = net.forward(Xb, c.dropout, self.rng)
-            out = OUTPUTS[net.output]
-            loss = net.objective(fwd.P, yb, c.l2)
-        if not np.isfinite(fwd.P).all():
-            loss = math.nan
-        self.first_loss = self.first_loss or loss
-        if not math.isfinite(loss) or loss > BLOW_UP * self.first_loss:
-            raise TrainingDiverged(divergence_message(self.step + 1, lr, self.first_loss, loss))
-        grads = net.backward(fwd, out.delta(fwd.P, yb), c.l2)
-        self.optimizer.step(net.params(), grads, lr)
-        return loss, int(np.sum(fwd.P.argmax(1) == yb))
-
-
-def estimate_seconds(config: TrainConfig, train_images: int, timed_images: int = 2560, budget: float = 0.1,
-                     clock=time.thread_time) -> float:
-    """Seconds of one core's work `config` needs: a few timed steps on random data, scaled to all the steps.
-
-    Timed in processor time of this thread, not on the wall clock: the wall clock counts every moment other
-    programs (or other sessions' threads) held the core, so three measurements of one preset on a busy server
-    read 22, 26 and 48 s; processor time stays within a few per cent. How much longer the wall clock takes
-    depends on how busy the machine is while it trains (see ui.training.load_factor). `clock=time.perf_counter`
-    gives the wall-clock estimate, for comparison (benchmarks/estimate_accuracy.py --steadiness).
-
-    The first step is not timed (it pays one-off costs). Then steps are timed until `timed_images` images or
-    `budget` seconds, at least 5 steps (five 10-image steps gave up to twice the real time). Steps of more than
-    512 images are timed on 512 and scaled by batch size (the cost is linear in it). Each epoch's validation, a
-    forward pass only, costs about a third of training on as many images.
-    """
-    batch = train_images if config.batch_size is None else min(config.batch_size, train_images)
-    timed = min(batch, 512)
-    most = max(5, timed_images // timed)
-    rng = np.random.default_rng(0)
-    n = timed * (most + 1)
-    splits = Splits(rng.random((n, 784), np.float32), rng.integers(0, 10, n), np.empty((0, 784), np.float32),
-                    np.empty(0, int))
-    steps = Trainer(replace(config, batch_size=timed, epochs=1, learning_rate=1e-6), splits).run(1)
-    next(steps)
-    began, clock_began, done = time.perf_counter(), clock(), 0
-    for _ in steps:
-        done += 1
-        if done == most or (done >= 5 and time.perf_counter() - began > budget):
-            break
-    per_image = (clock() - clock_began) / (timed * done)
-    return per_image * (train_images + config.val_size / 3) * config.epochs
-
-
-HISTORY = ("epoch", "elapsed", "train_loss", "train_accuracy", "val_loss", "val_accuracy")  # recorded per epoch
-
-
-def history_record(epochs: list) -> dict:
-    """The training curve as JSON-ready columns {field: one value per epoch}, NaN (no validation) as None."""
-    return {field: [round(v, 5) if math.isfinite(v := getattr(e, field)) else None for e in epochs]
-            for field in HISTORY}
-
-
-def train_metadata(config: TrainConfig, preset: str | None, test_accuracy: float, trainer: Trainer) -> dict:
-    """What a model file records about how it was made, its training curve included."""
-    return {"dataset": config.dataset, "preset": preset, "config": asdict(config), "epochs_trained": trainer.epochs_done,
-            "steps": trainer.step, "train_seconds": round(trainer.elapsed, 2), "test_accuracy": test_accuracy,
-            "history": history_record(trainer.history)}
-
-
-def main(argv=None):
-    from core.cli import train_command
-    return train_command(argv)
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m core.train", description="Train a network on MNIST or Fashion-MNIST.",
+                                     epilog=preset_table(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--preset", required=True, choices=PRESETS, metavar="NAME", help="one of the presets below")
+    parser.add_argument("--dataset", choices=DATASETS, help="what it learns from (default: the preset's, mnist)")
+    parser.add_argument("--epochs", type=int, help="override the preset's number of epochs")
+    parser.add_argument("--seed", type=int, help="override the preset's seed (default 0)")
+    parser.add_argument("--out", help="where to save the trained model (.npz)")
+    args = parser.parse_args(argv)
+    config = preset_config(args.preset, dataset=args.dataset, epochs=args.epochs, seed=args.seed)
+    try:
+        trainer = Trainer(config, make_splits(config, *load_dataset(config.dataset, "train")))
+        last_draw = 0.0
+        for event in trainer.run():
+            if event.kind == "epoch" or time.monotonic() - last_draw > 0.1:
+                sys.stderr.write(progress_line(event, config.epochs))
+                last_draw = time.monotonic()
+        X_test, y_test = load_dataset(config.dataset, "test")
+        accuracy = trainer.network.accuracy(to_inputs(X_test), y_test)
+    except (DataError, TrainingDiverged) as err:
+        print(f"\nerror: {err}", file=sys.stderr)
+        return 1
+    sys.stderr.write(f"trained in {trainer.elapsed:.1f} s\n")
+    if args.out:
+        command = " ".join(["python -m core.train", *(argv if argv is not None else sys.argv[1:])])
+        save_model(args.out, trainer.network, {**train_metadata(config, args.preset, accuracy, trainer),
+                                               "command": command})
+        sys.stderr.write(f"saved {args.out}\n")
+    print(f"test_accuracy={accuracy:.4f}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from core.data import to_inputs
-from core.train import Splits, Trainer, TrainingDiverged
+from core.training import Splits, Trainer, TrainingDiverged
 
 REPORT_EVERY = 0.1   # seconds between progress reports (the page redraws once a second)
 NETWORK_EVERY = 0.5  # seconds between copies of the network for the live pictures

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from core import worker
 from core.presets import TrainConfig
-from core.train import Trainer, split_images
+from core.training import Trainer, split_images
 from core.worker import Command, Report
 
 MAX_CONCURRENT = 2      # trainings running at once on this server: one per core

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from core.presets import PRESETS
-from core.train import build_network
+from core.training import build_network
 from jobs.training import Status
 from pages.sections.train_live import live_pictures, live_view
 from ui import state

@@ -17,14 +17,6 @@ def run(*args):
     return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
 
 
-def test_import_core_pulls_in_no_ui_library():
-    code = ("import sys, core, core.train, core.io, core.preprocess, core.evaluate, core.cli, core.nn.gradcheck, core.nn.cnn, core.worker;"
-            "print([m for m in ('streamlit', 'plotly', 'pandas', 'PIL', 'torch', 'sklearn') if m in sys.modules])")
-    result = run("-c", code)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
-
-
 def test_help_lists_the_presets_with_their_published_figures_or_our_targets():
     out = run("-m", "core.train", "--help").stdout
     assert "fast" in out and "our target 98%" in out and "tutorial-10-10" in out and "published 85%" in out

@@ -12,7 +12,7 @@ from core.nn.cnn import ConvNet
 from core.nn.conv import conv_backward, conv_forward, maxpool_backward, maxpool_forward, output_size
 from core.nn.gradcheck import gradient_check, relative_error
 from core.presets import preset_config
-from core.train import Trainer, build_network, make_splits
+from core.training import Trainer, build_network, make_splits
 
 
 def naive_convolution(X, K, b, padding):

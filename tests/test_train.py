@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from core.presets import PRESETS, TrainConfig, preset_config
-from core.train import Splits, Trainer, TrainingDiverged, make_splits, split_images
+from core.training import Splits, Trainer, TrainingDiverged, make_splits, split_images
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import jobs.training as training
 from core import worker
 from core.data import load_mnist
 from core.presets import TrainConfig
-from core.train import Trainer, make_splits
+from core.training import Trainer, make_splits
 from jobs.training import TrainingJob
 
 

@@ -19,7 +19,7 @@ from core.evaluate import DIRECTIONS, SHIFT_IMAGES, SHIFTS, ModelResults, accura
 from core.io import ModelFileError, load_model
 from core.nn.network import Classifier
 from core.presets import TrainConfig
-from core.train import build_network
+from core.training import build_network
 
 WEIGHTS = Path(__file__).resolve().parent.parent / "weights"
 RESULTS = WEIGHTS / "results"  # each shipped model's ModelResults, under the model file's name

@@ -10,7 +10,7 @@ import threading
 import streamlit as st
 
 from core.presets import TrainConfig
-from core.train import estimate_seconds, train_metadata
+from core.training import estimate_seconds, train_metadata
 from jobs.training import MAX_CONCURRENT, Snapshot, TrainingJob
 
 RUN_PARAM = "training"  # in the Train page's address while it trains: the server process that runs the training
@@ -24,7 +24,7 @@ def training_slots() -> threading.BoundedSemaphore:
 @st.cache_data(ttl=600, max_entries=100, show_spinner=False)
 def estimated_seconds(config: TrainConfig) -> float:
     """Seconds of one core's work `config` needs (processor time, steady whatever the load; see
-    core.train.estimate_seconds), measured afresh every ten minutes."""
+    core.training.estimate_seconds), measured afresh every ten minutes."""
     return estimate_seconds(config, config.train_size)
 
 
