@@ -1,15 +1,15 @@
-"""Draw & predict: a digit of the learner's own, through the current network, step by step."""
+"""Draw & predict: a digit of the learner's own (or, for a model of clothes, a photo), through the current network."""
 import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from core.nn.cnn import ConvNet
-from core.preprocess import prepare_digit
+from core.nn.shapes import as_images
+from core.preprocess import prepare_clothing, prepare_digit
 from pages.sections.draw_prediction import percent, show_logits_and_softmax, show_saliency
 from ui import charts, state, teaching
 from ui.convolution import show_feature_maps
 from ui.images import ImageError, decode_image, pad_to_square, png_data_url
-from ui.resources import dataset
 from ui.shell import require_app_shell, show_chart
 
 require_app_shell()
@@ -20,9 +20,18 @@ SOURCES = {"draw": "Draw", "test": "A random test image", "upload": "Upload a pi
 
 model = state.current_model()
 net = model.network
-st.title("Draw a digit")
-source = st.segmented_control("Digit from", list(SOURCES), format_func=SOURCES.get,
-                              key=state.kept("draw_source", "draw")) or "draw"
+data, reads_digits = model.data, model.data.name == "mnist"
+classes = data.info.classes
+st.title("Draw a digit" if reads_digits else "Show it a piece of clothing")
+if reads_digits:
+    source = st.segmented_control("Digit from", list(SOURCES), format_func=SOURCES.get,
+                                  key=state.kept("draw_source", "draw")) or "draw"
+else:
+    st.info(f"**{model.name}** reads {data.info.items} ({data.info.title}), not digits: drawing is for the digit "
+            "models. Pick one of its test images, or upload a photo of one piece of clothing on a plain background.",
+            icon=":material/checkroom:")
+    source = st.segmented_control("Image from", ["test", "upload"], format_func=SOURCES.get,
+                                  key=state.kept(f"draw_source_{data.name}", "test")) or "test"
 
 image, note = None, ""
 input_col, result_col = st.columns([1, 1])
@@ -35,21 +44,22 @@ with input_col:
                    "and clear (the bin).")
         image = drawing.image_data
     elif source == "test":
-        data = dataset()
         if st.button("Pick another test image", icon=":material/shuffle:") or state.TEST_IMAGE not in st.session_state:
             st.session_state[state.TEST_IMAGE] = int(np.random.default_rng().integers(len(data.test_labels)))
         index = st.session_state[state.TEST_IMAGE]
-        image, note = data.test_images[index], f"Test image #{index}, labelled **{data.test_labels[index]}**."
+        image, note = data.test_images[index], f"Test image #{index}, labelled **{classes[data.test_labels[index]]}**."
         st.image(png_data_url(image / 255, 10), caption=f"Test image #{index}")   # 280 px, as the canvas
     else:
-        upload = st.file_uploader("A PNG or JPEG of one digit", type=["png", "jpg", "jpeg"], key="draw_upload")
+        upload = st.file_uploader("A PNG or JPEG of one digit" if reads_digits else "A PNG or JPEG of one piece of "
+                                  "clothing", type=["png", "jpg", "jpeg"], key="draw_upload")
         if upload is not None:
             try:
                 image = decode_image(upload.getvalue())
             except ImageError as err:
                 st.error(str(err), icon=":material/error:")
 
-prepared = prepare_digit(image) if image is not None else None
+prepare = prepare_digit if reads_digits else prepare_clothing  # each dataset's own way of making its images
+prepared = prepare(image) if image is not None else None
 with result_col:
     if prepared is None or not prepared.ok:
         st.info(prepared.message if prepared else "Nothing drawn yet: draw a digit, pick a test image or upload a picture.",
@@ -57,13 +67,14 @@ with result_col:
     else:
         x = prepared.x[None, :]                                   # (1, 784)
         new_digit = not np.array_equal(st.session_state.get(state.LAST_DIGIT), prepared.x)
-        st.session_state[state.LAST_DIGIT] = prepared.x           # How it works can explain this drawing
+        if reads_digits:
+            st.session_state[state.LAST_DIGIT] = prepared.x       # How it works and Train can show this drawing
         fwd = net.forward(x)
         p, z = fwd.P[0], fwd.logits[0].astype(np.float64)       # (10,) probabilities and the logits they came from
         guess = int(p.argmax())
         if new_digit:                                             # a new digit: "It is really a…" starts at the guess
             st.session_state["teach_label"] = guess
-        st.metric("Prediction", str(guess), f"{percent(float(p[guess]))} confident", delta_color="off",
+        st.metric("Prediction", classes[guess], f"{percent(float(p[guess]))} confident", delta_color="off",
                   delta_arrow="off")
         if note:
             st.markdown(note)
@@ -75,11 +86,12 @@ if prepared is not None and prepared.ok:
     with saliency_col:
         show_saliency(net, prepared.x, guess)
     with teach_col:
-        st.subheader("Teach it your digit")
-        truth = st.selectbox("It is really a…", range(10), key=state.kept("teach_label", guess))
+        st.subheader(f"Teach it your {data.info.item}")
+        truth = st.selectbox("It is really a…", range(10), format_func=lambda k: classes[k],
+                             key=state.kept("teach_label", guess))
         steps = st.slider("Gradient steps", 1, 10, key=state.kept("teach_steps", 3))
         rate = st.number_input("Learning rate", 0.0001, 5.0, format="%g", key=state.kept("teach_lr", 0.02))
-        st.button(f"Teach it that this is a {truth}", icon=":material/school:", type="primary",
+        st.button(f"Teach it that this is a {classes[truth]}", icon=":material/school:", type="primary",
                   on_click=teaching.teach, args=(model, prepared.x, truth, rate, steps))
         step = teaching.last_step()
         if step is not None and model.key.startswith(teaching.TAUGHT_PREFIX) and np.array_equal(step.x, prepared.x):
@@ -101,7 +113,9 @@ if prepared is not None and prepared.ok:
         square = pad_to_square(stage)
         col.image(png_data_url(square, max(1, 140 // len(square))), caption=name)
     st.caption("Like the MNIST images: light ink on black, cropped to the ink, the longer side scaled to 20 pixels, "
-               "then placed in 28×28 so that its centre of mass is in the middle.")
+               "then placed in 28×28 so that its centre of mass is in the middle." if reads_digits else
+               "Like the Fashion-MNIST images: grey, the item light on black (negated if the background is light), "
+               "trimmed to the item, its longer side scaled to 28 pixels, centred in the 28×28 field.")
     if isinstance(net, ConvNet):
         st.subheader("What the filters see in this drawing")
         show_feature_maps(net, prepared.x, "draw_maps")
@@ -112,6 +126,6 @@ if prepared is not None and prepared.ok:
                                hover="neuron %{x}: %{y:.3f}"), key="draw_hidden")
         top = np.argsort(-A1, kind="stable")[:TOP_NEURONS]
         names = [f"neuron {k}: activation {A1[k]:.2f}" for k in top]
-        show_chart(charts.mosaic(net.weights[0][:, top].T.reshape(-1, 28, 28), TOP_NEURONS, names,
+        show_chart(charts.mosaic(as_images(net.weights[0][:, top].T), TOP_NEURONS, names,
                                  diverging=True, title=f"The {TOP_NEURONS} most active neurons' weights"),
                    key="draw_top_neurons")

@@ -11,7 +11,7 @@ from core.evaluate import (DIRECTIONS, SHIFT_IMAGES, SHIFTS, confident_mistakes,
                            shift_images)
 from ui import charts, state
 from ui.images import digit_grid
-from ui.resources import dataset
+from ui.resources import shipped_cnn
 from ui.shell import require_app_shell, show_chart
 
 require_app_shell()
@@ -21,17 +21,23 @@ CELL_IMAGES = 40
 CSV_ROWS = 10_000  # parsing is about 0.2 ms an image: a bigger file would hold up the shared server
 
 model = state.current_model()
-data = dataset()
+data = model.data                  # the test set of the dataset it learned from
+classes = data.info.classes
 predicted, confidence = model.results.predicted, model.results.confidence
 C = confusion_matrix(data.test_labels, predicted)
 
 
 def show_digits(indices, where, columns: int):
-    """Test digits, each with its caption: index, true → predicted digit, and how sure the model was."""
-    where.html(digit_grid(data.test_images[indices] / 255, [f"#{i}: {data.test_labels[i]} → {predicted[i]}, "
-                                                             f"{confidence[i]:.0%}" for i in indices], columns))
+    """Test images, each with its caption: index, true → predicted class, and how sure the model was."""
+    where.html(digit_grid(data.test_images[indices] / 255, [f"#{i}: {classes[data.test_labels[i]]} → "
+                                                             f"{classes[predicted[i]]}, {confidence[i]:.0%}"
+                                                             for i in indices], columns))
 
 st.title("Evaluate the current model")
+if data.name != "mnist":
+    st.info(f"**{model.name}** reads {data.info.items} ({data.info.title}): everything below is measured on its "
+            f"10,000 test images. Classes: {', '.join(f'{k} {c}' for k, c in enumerate(classes))}.",
+            icon=":material/checkroom:")
 right = int(np.trace(C))
 st.metric("Test accuracy", f"{right / C.sum():.2%}", f"{C.sum() - right} of {C.sum():,} test images wrong",
           delta_color="off", delta_arrow="off")
@@ -103,7 +109,7 @@ st.markdown("MNIST digits are centred. Move them a few pixels and a dense networ
             "own weight, sees mostly pixels it never learned about; a convolutional network slides the same "
             "filters everywhere and pooling forgives small moves. Each point is the accuracy on the first "
             f"{SHIFT_IMAGES:,} test digits moved right, left, down and up (the mean of the four).")
-models = state.all_models()
+models = {key: m for key, m in state.all_models().items() if m.data.name == data.name}  # of the same dataset
 dense = [key for key, m in models.items() if not isinstance(m.network, ConvNet)]
 convolutional = [key for key, m in models.items() if isinstance(m.network, ConvNet)]
 if not dense or not convolutional:
@@ -116,7 +122,7 @@ else:
                             index=dense.index(model.key) if model.key in dense else 0, key=f"shift_dense_{model.key}"),
         conv_col.selectbox("Convolutional network", convolutional, format_func=lambda k: models[k].label,
                            index=convolutional.index(model.key) if model.key in convolutional else
-                           convolutional.index("shipped:cnn-99") if "shipped:cnn-99" in convolutional else 0,
+                           convolutional.index(shipped_cnn(data.name).key) if shipped_cnn(data.name) else 0,
                            key=f"shift_conv_{model.key}")]
     curves = {models[key].label: models[key].shift_accuracies for key in chosen}
     show_chart(charts.shift_curves(SHIFTS, curves), key="shift_curves")
@@ -135,7 +141,8 @@ else:
                 f"model on a smaller sample, where each mistake weighs {1 / SHIFT_IMAGES:.1%}.")
     moved = np.stack([shift_images(data.test_images[:1], 0, s)[0] for s in SHIFTS])
     guesses = [models[key].network.predict(to_inputs(moved)) for key in chosen]
-    st.markdown(f"**The first test digit (a {data.test_labels[0]}) moved right by 0 to {SHIFTS[-1]} pixels**, "
-                "and what each network says:")
+    st.markdown(f"**The first test image (a {classes[data.test_labels[0]]}) moved right by 0 to {SHIFTS[-1]} "
+                "pixels**, and what each network says:")
     st.container(key="shift_examples").html(digit_grid(
-        moved / 255, [f"{s} px: dense {guesses[0][s]}, conv {guesses[1][s]}" for s in SHIFTS], len(SHIFTS), 700))
+        moved / 255, [f"{s} px: dense {classes[guesses[0][s]]}, conv {classes[guesses[1][s]]}" for s in SHIFTS],
+        len(SHIFTS), 700))

@@ -17,7 +17,7 @@ CONVOLUTION = ("Convolution", "Pooling", "Kernel gradient")
 model = state.current_model()
 net = model.network
 dense = not isinstance(net, ConvNet)
-cnn = shipped_cnn() if dense else model   # a dense model's learner meets convolution through the shipped CNN
+cnn = shipped_cnn(model.data.name) if dense else model  # a dense model's learner meets convolution through a shipped CNN
 digit = chosen_digit(model)
 st.title("How it works")
 

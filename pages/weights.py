@@ -6,7 +6,6 @@ from core.nn.cnn import ConvNet
 from core.nn.explain import neuron_selectivity, neuron_usage
 from ui import charts, state
 from ui.convolution import choose_image, show_feature_maps, show_filters, show_slice_at_work, strongest_slice
-from ui.resources import dataset
 from ui.shell import require_app_shell, show_chart
 
 require_app_shell()
@@ -31,7 +30,7 @@ if isinstance(net, ConvNet):
 
     show_filters(net, "weights_filters", st.session_state[tile_key], open_clicked_tile)
     st.subheader("Feature maps for one image")
-    x, label = choose_image("weights_maps")
+    x, label = choose_image("weights_maps", model.data)
     show_chart(charts.digit(x.reshape(28, 28), "the input" + (f", labelled {label}" if label is not None else ""),
                             height=260), key="weights_maps_input")
     if linked > 1:
@@ -40,7 +39,7 @@ if isinstance(net, ConvNet):
     st.stop()
 W1, b1 = net.weights[0], net.biases[0]
 hidden = W1.shape[1]
-data = dataset()
+data = model.data  # the test set of the dataset it learned from
 fwd = net.forward(data.X_test)
 A = fwd.As[1] if len(net.weights) > 1 else fwd.logits        # (N, H): every neuron's output on every test image
 votes, W_next = np.eye(hidden), np.ones((hidden, 1))        # no hidden layer: each "neuron" is a digit's output

@@ -5,7 +5,6 @@ import streamlit as st
 from core.nn.cnn import ConvNet
 from core.nn.conv import conv_forward
 from ui import charts, state
-from ui.resources import dataset
 from ui.shell import show_chart
 
 
@@ -91,10 +90,10 @@ def show_feature_maps(network: ConvNet, x, key: str):
 
 
 
-def choose_image(key: str) -> tuple:
-    """The learner's latest drawing or a test image by index: (x (784,), its label or None for a drawing)."""
-    data = dataset()
-    drawing = st.session_state.get(state.LAST_DIGIT)
+def choose_image(key: str, data) -> tuple:
+    """The learner's latest drawing (for a digit model) or a test image of `data` (ui.resources.Dataset) by index:
+    (x (784,), its label or None for a drawing)."""
+    drawing = st.session_state.get(state.LAST_DIGIT) if data.name == "mnist" else None
     sources = (["drawing"] if drawing is not None else []) + ["test"]
     source = st.segmented_control("Image", sources, key=state.kept(f"{key}_source", sources[0]),
                                   format_func={"drawing": "My latest drawing", "test": "A test image"}.get) or sources[0]

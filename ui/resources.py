@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 
 from core.nn.cnn import ConvNet
-from core.data import load_mnist, to_inputs
+from core.data import DATASETS, load_dataset, to_inputs
 from core.evaluate import DIRECTIONS, SHIFT_IMAGES, SHIFTS, ModelResults, accuracy_under_shift, predictions
 from core.io import ModelFileError, load_model
 from core.nn.network import Classifier
@@ -33,17 +33,23 @@ def freeze(*arrays):
 
 @dataclass
 class Dataset:
+    name: str                 # a key of core.data.DATASETS
     test_images: np.ndarray   # (10000, 28, 28) uint8
     test_labels: np.ndarray   # (10000,)
     X_test: np.ndarray        # (10000, 784) float32 in [0, 1]
 
     @property
+    def info(self):
+        """Its title, class names and words (core.data.Dataset)."""
+        return DATASETS[self.name]
+
+    @property
     def train_images(self) -> np.ndarray:  # (60000, 28, 28) uint8, loaded apart: most pages need only the test set
-        return training_set()[0]
+        return training_set(self.name)[0]
 
     @property
     def train_labels(self) -> np.ndarray:  # (60000,)
-        return training_set()[1]
+        return training_set(self.name)[1]
 
 
 @dataclass(eq=False)
@@ -62,7 +68,7 @@ class ModelEntry:
         if self.shipped_results is not None:
             return self.shipped_results
         bar = st.progress(0.0, text=f"Reading the 10,000 test images with {self.label}…")
-        predicted, confidence = predictions(self.network, dataset().X_test, progress=bar.progress)
+        predicted, confidence = predictions(self.network, self.data.X_test, progress=bar.progress)
         bar.empty()
         freeze(predicted, confidence)
         return ModelResults(predicted, confidence, None)
@@ -73,7 +79,7 @@ class ModelEntry:
         else computed once with a progress bar."""
         if self.results.shift_accuracy is not None:
             return self.results.shift_accuracy
-        data = dataset()
+        data = self.data
         moved = len(SHIFTS) * len(DIRECTIONS) * SHIFT_IMAGES
         bar = st.progress(0.0, text=f"Shifting {moved:,} digits through {self.label}…")
         accuracies = accuracy_under_shift(self.network, data.test_images[:SHIFT_IMAGES],
@@ -82,8 +88,13 @@ class ModelEntry:
         return accuracies
 
     @property
+    def data(self) -> Dataset:
+        """The dataset it learned from (the model file records it)."""
+        return dataset(self.meta.get("dataset", "mnist"))
+
+    @property
     def test_accuracy(self) -> float:
-        return float(np.mean(self.results.predicted == dataset().test_labels))
+        return float(np.mean(self.results.predicted == self.data.test_labels))
 
     @property
     def name(self) -> str:
@@ -113,18 +124,19 @@ def shapes(network) -> dict:
     return {name: p.shape for name, p in network.params().items()}
 
 
-@st.cache_resource(show_spinner="Loading the MNIST test images…")
-def dataset() -> Dataset:
-    test_images, test_labels = load_mnist("test")
-    data = Dataset(test_images, test_labels, to_inputs(test_images))
-    freeze(*vars(data).values())
+@st.cache_resource(show_spinner="Loading the test images…")
+def dataset(name: str = "mnist") -> Dataset:
+    """One dataset's test set (and, on demand, its training set), shared by every session."""
+    test_images, test_labels = load_dataset(name, "test")
+    data = Dataset(name, test_images, test_labels, to_inputs(test_images))
+    freeze(data.test_images, data.test_labels, data.X_test)
     return data
 
 
-@st.cache_resource(show_spinner="Loading the 60,000 MNIST training images…")
-def training_set() -> tuple:
+@st.cache_resource(show_spinner="Loading the 60,000 training images…")
+def training_set(name: str = "mnist") -> tuple:
     """(images (60000, 28, 28) uint8, labels (60000,))."""
-    images, labels = load_mnist("train")
+    images, labels = load_dataset(name, "train")
     freeze(images, labels)
     return images, labels
 
@@ -178,10 +190,11 @@ def shipped_models() -> tuple:
     return models, problems
 
 
-def shipped_cnn() -> ModelEntry | None:
-    """The strongest shipped convolutional model (cnn-99, else any), for pages that explain convolution."""
-    convolutional = {key: m for key, m in shipped_models()[0].items() if isinstance(m.network, ConvNet)}
-    return convolutional.get("shipped:cnn-99") or next(iter(convolutional.values()), None)
+def shipped_cnn(dataset_name: str = "mnist") -> ModelEntry | None:
+    """The most accurate shipped convolutional model of a dataset, for pages that explain convolution."""
+    convolutional = [m for m in shipped_models()[0].values()
+                     if isinstance(m.network, ConvNet) and m.meta["dataset"] == dataset_name]
+    return max(convolutional, key=lambda m: m.test_accuracy, default=None)
 
 
 @dataclass
@@ -192,8 +205,8 @@ class SplitSummary:
 
 
 @st.cache_resource(show_spinner="Summarising the images…")
-def split_summary(split: str) -> SplitSummary:
-    images, labels = split_arrays(split)
+def split_summary(split: str, name: str = "mnist") -> SplitSummary:
+    images, labels = split_arrays(split, name)
     counts = np.bincount(labels, minlength=10)
     means = np.stack([images[labels == k].mean(axis=0) for k in range(10)])
     # in slices: np.bincount of all 47 million pixels at once first copies them as int64 (376 MB, 7x slower)
@@ -203,7 +216,7 @@ def split_summary(split: str) -> SplitSummary:
     return summary
 
 
-def split_arrays(split: str) -> tuple:
-    """(images, labels) of 'train' or 'test'."""
-    data = dataset()
+def split_arrays(split: str, name: str = "mnist") -> tuple:
+    """(images, labels) of 'train' or 'test' of a dataset."""
+    data = dataset(name)
     return (data.train_images, data.train_labels) if split == "train" else (data.test_images, data.test_labels)

@@ -7,6 +7,7 @@ import streamlit as st
 from core.nn.activations import ACTIVATIONS
 from core.nn.losses import OUTPUTS
 from core.nn.optim import OPTIMIZER_LABELS, OPTIMIZERS, SCHEDULES
+from core.data import DATASETS
 from core.presets import PRESETS, TrainConfig
 from ui import state
 
@@ -34,6 +35,7 @@ class Setting:
     widget: str                 # the st.* widget that shows it, drawn with `options` as its arguments
     options: dict
     beginner: bool = False      # shown at once; the rest wait under "More settings" (hidden in presenter mode)
+    in_presets: bool = True     # a preset sets it (the dataset is the learner's choice, whatever the preset)
     from_config: Callable = lambda value: value  # a config's value -> the widget's value
     to_config: Callable = lambda value: value    # the widget's value -> the config's (ValueError with the reason)
     from_text: Callable = str                    # a link's text -> the widget's value (then checked as a widget)
@@ -81,6 +83,10 @@ FIELDS = {  # widget key -> Setting, in the order they are drawn
     "train_dropout": Setting("dropout", "dropout", "slider", dict(label="Dropout (hidden layers)", min_value=0.0,
                                                                   max_value=0.8, step=0.05),
                              from_config=float, to_config=float, from_text=float, to_text=lambda v: f"{v:g}"),
+    "train_dataset": Setting("dataset", "data", "selectbox", dict(
+        label="Dataset", options=list(DATASETS), format_func=lambda name: f"{DATASETS[name].title}: {DATASETS[name].items}",
+        help="What it learns to read: handwritten digits (MNIST) or photos of clothes (Fashion-MNIST), "
+             "both 28×28 grey images in 10 classes."), in_presets=False),
     "train_seed": Setting("seed", "seed", "number_input", dict(label="Seed", min_value=0, max_value=2**31 - 1, step=1),
                           to_config=int, from_text=int),
 }
@@ -101,7 +107,8 @@ def apply_preset_values(name: str):
     if name in PRESETS:
         st.session_state[PRESET_KEY] = name
         for key, value in widget_values(PRESETS[name].config).items():
-            st.session_state[key] = value
+            if FIELDS[key].in_presets:
+                st.session_state[key] = value
         state.remember(PRESET_KEY, *FIELDS)
 
 
@@ -155,16 +162,18 @@ def settings_form(disabled: bool, compact: bool = False) -> tuple:
     draw_settings(beginner, st.columns(len(beginner)), disabled)
     if not compact:
         more = [key for key in FIELDS if key not in beginner]
-        with st.expander("More settings: architecture, optimiser, regularisation, seed", icon=":material/tune:"):
-            draw_settings(more, st.columns(4) * 2, disabled)  # two rows of four: each column twice
+        with st.expander("More settings: dataset, architecture, optimiser, regularisation, seed",
+                         icon=":material/tune:"):
+            draw_settings(more, st.columns(5), disabled)
     state.remember(PRESET_KEY, *FIELDS)
     return config_from_widgets(st.session_state)
 
 
 def draw_settings(keys: list, columns: list, disabled: bool):
-    for key, column in zip(keys, columns):
+    """Each setting's widget, in the columns in turn (a second row under the first when there are more)."""
+    for i, key in enumerate(keys):
         setting = FIELDS[key]
-        getattr(column, setting.widget)(key=key, disabled=disabled, **setting.options)
+        getattr(columns[i % len(columns)], setting.widget)(key=key, disabled=disabled, **setting.options)
 
 
 def config_from_widgets(values) -> tuple:

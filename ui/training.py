@@ -9,6 +9,7 @@ import threading
 
 import streamlit as st
 
+from core.data import DATASETS
 from core.presets import TrainConfig
 from core.training import estimate_seconds, train_metadata
 from jobs.training import MAX_CONCURRENT, Snapshot, TrainingJob
@@ -51,7 +52,7 @@ def start_training(config: TrainConfig) -> "TrainingJob":
     running = state.training_job()
     if running is not None and running.active:
         return running
-    data = dataset()
+    data = dataset(config.dataset)
     job = TrainingJob(config, (data.train_images, data.train_labels), (data.test_images, data.test_labels),
                       training_slots(), session_connected())
     job.name = f"Run {state.next_run_number()}"
@@ -82,7 +83,8 @@ def register_finished_run(job: "TrainingJob") -> bool:
     if snap.finished_runs <= job.registered_runs:
         return False
     network = job.trainer.network.copy()
-    label = f"{job.name} · {snap.planned_epochs} epochs · {snap.test_accuracy:.1%}"
+    on = "" if job.config.dataset == "mnist" else f" · {DATASETS[job.config.dataset].title}"
+    label = f"{job.name}{on} · {snap.planned_epochs} epochs · {snap.test_accuracy:.1%}"
     meta = {"activation": network.activation, "output": network.output,
             **train_metadata(job.config, None, snap.test_accuracy, job.trainer)}
     key = f"trained:{id(job)}:{snap.finished_runs}"

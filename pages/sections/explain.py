@@ -9,7 +9,7 @@ import streamlit as st
 from core.nn.explain import candidate_digits
 from ui import charts, state
 from ui.numbers import readable
-from ui.resources import ModelEntry, dataset
+from ui.resources import ModelEntry
 from ui.shell import show_chart
 from ui.teaching import TAUGHT_PREFIX
 
@@ -45,7 +45,7 @@ def pick(source: str, model: ModelEntry, other_than: int | None = None) -> Digit
     if source == "drawing":
         x = st.session_state[state.LAST_DIGIT]
         return Digit(source, x, int(model.network.predict(x[None])[0]), None, original(model), x)
-    data = dataset()
+    data = model.data
     candidates = candidate_digits(model.results.predicted, model.results.confidence, data.test_labels, source)
     others = candidates[candidates != other_than]
     index = int(np.random.default_rng().choice(others if others.size else candidates))
@@ -53,11 +53,16 @@ def pick(source: str, model: ModelEntry, other_than: int | None = None) -> Digit
                  st.session_state.get(state.LAST_DIGIT))
 
 
+def last_drawing(model: ModelEntry):
+    """The learner's last drawing (784,), for a model that reads digits; else None."""
+    return st.session_state.get(state.LAST_DIGIT) if model.data.name == "mnist" else None
+
+
 def chosen_digit(model: ModelEntry) -> Digit:
     """The digit every step explains, kept until the learner picks another. A new drawing comes first (the Draw
     page sends the learner here to see it); without any, a digit the model gets wrong. Another model (not a taught
     copy of this one) gets a new digit of the same kind."""
-    digit, drawing = st.session_state.get(state.EXPLAINED), st.session_state.get(state.LAST_DIGIT)
+    digit, drawing = st.session_state.get(state.EXPLAINED), last_drawing(model)
     if drawing is not None and (digit is None or not np.array_equal(digit.drawing, drawing)):
         digit = st.session_state[state.EXPLAINED] = pick("drawing", model)
     elif digit is None or digit.model != original(model):
@@ -86,7 +91,7 @@ def describe(digit: Digit, net) -> str:
 
 def digit_step(model: ModelEntry, digit: Digit):
     """Step 1: choose the digit; see it, its label, and the model's answer."""
-    sources = [s for s in SOURCES if s != "drawing" or st.session_state.get(state.LAST_DIGIT) is not None]
+    sources = [s for s in SOURCES if s != "drawing" or last_drawing(model) is not None]
     picture, choice = st.columns([1, 2])
     with choice:
         st.segmented_control("Start from", sources, default=digit.source, format_func=SOURCES.get, required=True,

@@ -9,7 +9,9 @@ from dataclasses import asdict
 import numpy as np
 import streamlit as st
 
+from core.data import DATASETS
 from core.io import model_bytes
+from core.nn.shapes import as_images
 from jobs.training import Status, TrainingJob
 from ui import charts, state
 from ui.convolution import first_layer_tiles
@@ -93,7 +95,7 @@ def live_pictures():
     network = job.snapshot(with_weights=True).network if job is not None else None
     if network is None:
         return
-    what_it_reads(network)
+    what_it_reads(network, job.config.dataset)
     images, _, what = first_layer_tiles(network, NEURONS_SHOWN)
     show_chart(charts.mosaic(images, 12, diverging=True, width=800 if len(images) > 8 else 500,
                              title=f"{len(images)} {what}, as they learn"), key="live_neurons")
@@ -102,9 +104,9 @@ def live_pictures():
 
 
 @st.cache_resource
-def fixed_digits() -> tuple:
-    """The first test image of each digit 0-9: inputs X (10, 784), labels (10,), pictures (data URLs)."""
-    data = dataset()
+def fixed_digits(dataset_name: str) -> tuple:
+    """The first test image of each class 0-9: inputs X (10, 784), labels (10,), pictures (data URLs)."""
+    data = dataset(dataset_name)
     rows = [int(np.flatnonzero(data.test_labels == k)[0]) for k in range(10)]
     pictures = [png_data_url(data.test_images[i] / 255, DIGIT_SCALE) for i in rows]
     X, labels = data.X_test[rows], data.test_labels[rows]
@@ -112,20 +114,20 @@ def fixed_digits() -> tuple:
     return X, labels, pictures
 
 
-def what_it_reads(network):
-    """The network's answer for ten fixed test digits and the learner's last digit from Draw & predict."""
-    X, labels, pictures = fixed_digits()
-    drawing = st.session_state.get(state.LAST_DIGIT)  # (784,) in [0, 1], or None
+def what_it_reads(network, dataset_name: str):
+    """The network's answer for ten fixed test images and, for digits, the learner's last drawing."""
+    X, labels, pictures = fixed_digits(dataset_name)
+    drawing = st.session_state.get(state.LAST_DIGIT) if dataset_name == "mnist" else None  # (784,) in [0, 1]
     if drawing is not None:
         X = np.vstack([X, drawing[None, :]])
-        pictures = [*pictures, png_data_url(drawing.reshape(28, 28), DIGIT_SCALE)]
+        pictures = [*pictures, png_data_url(as_images(drawing), DIGIT_SCALE)]
     P = network.predict_proba(X)  # (10 or 11, 10)
-    st.markdown("**What it reads now:** a test image of each digit"
+    st.markdown(f"**What it reads now:** a test image of each {DATASETS[dataset_name].item} class"
                 + (" and your last digit from Draw & predict" if drawing is not None else ""))
     for k, (column, p, picture) in enumerate(zip(st.columns(11), P, pictures)):
         guess = int(p.argmax())
         colour = "blue" if k >= len(labels) else "green" if guess == labels[k] else "red"
         column.image(picture, width=28 * DIGIT_SCALE)
-        column.markdown(f":{colour}[**{guess}**] {p[guess]:.0%}")
+        column.markdown(f":{colour}[**{DATASETS[dataset_name].classes[guess]}**] {p[guess]:.0%}")
     if drawing is None:
         st.caption("Draw a digit on Draw & predict: it joins this row.")
