@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.nn.cnn import ConvNet
 from core.nn.explain import neuron_selectivity, neuron_usage
+from core.nn.shapes import as_images
 from ui import charts, state
 from ui.convolution import choose_image, show_feature_maps, show_filters, show_slice_at_work, strongest_slice
 from ui.shell import require_app_shell, show_chart
@@ -31,7 +32,7 @@ if isinstance(net, ConvNet):
     show_filters(net, "weights_filters", st.session_state[tile_key], open_clicked_tile)
     st.subheader("Feature maps for one image")
     x, label = choose_image("weights_maps", model.data)
-    show_chart(charts.digit(x.reshape(28, 28), "the input" + (f", labelled {label}" if label is not None else ""),
+    show_chart(charts.digit(as_images(x), "the input" + (f", labelled {label}" if label is not None else ""),
                             height=260), key="weights_maps_input")
     if linked > 1:
         show_slice_at_work(net, x, linked, st.session_state[tile_key], "weights_slice")
@@ -75,7 +76,7 @@ order = st.segmented_control("Order", list(ORDERS), format_func=lambda o: ORDERS
 shown = ORDERS[order][1]                                     # shown[i]: the neuron on tile i
 names = [f"neuron {j}: votes most for {votes[j].argmax()}, used {usage[j]:.2f}" for j in shown]
 opened = int(np.flatnonzero(shown == st.session_state[neuron_key])[0])
-show_chart(charts.mosaic(W1.T[shown].reshape(-1, 28, 28), int(np.ceil(np.sqrt(hidden * 1.6))), names,
+show_chart(charts.mosaic(as_images(W1.T[shown]), int(np.ceil(np.sqrt(hidden * 1.6))), names,
                          diverging=True, ids=shown, chosen=opened),
            key="weight_grid", on_select=open_clicked_neuron, selection_mode="points")
 st.caption("**Used**: its mean |activation| on the test images times the length of its outgoing weights, "
@@ -118,7 +119,7 @@ if len(net.weights) > 2:
     for W in net.weights[1:layer]:
         effective = effective @ W
     width = effective.shape[1]
-    show_chart(charts.mosaic(effective.T.reshape(-1, 28, 28), min(width, 16),
+    show_chart(charts.mosaic(as_images(effective.T), min(width, 16),
                              [f"layer {layer}, neuron {j}" for j in range(width)], diverging=True),
                key="deeper")
 
@@ -130,8 +131,8 @@ if initial is None:
 else:
     shown = min(hidden, 24)
     before, after = st.columns(2)
-    show_chart(charts.mosaic(initial.weights[0][:, :shown].T.reshape(-1, 28, 28), 6, "neuron {} before",
+    show_chart(charts.mosaic(as_images(initial.weights[0][:, :shown].T), 6, "neuron {} before",
                              diverging=True, width=420, title="Random start"), key="before", where=before)
-    show_chart(charts.mosaic(W1[:, :shown].T.reshape(-1, 28, 28), 6, "neuron {} after",
+    show_chart(charts.mosaic(as_images(W1[:, :shown].T), 6, "neuron {} after",
                              diverging=True, width=420, title="After training"), key="after", where=after)
     st.caption("The same neurons: random noise at the start; strokes, blobs and edges after training.")

@@ -110,7 +110,7 @@ def test_home_shows_the_current_network_and_links_every_page(app):
     labels = " ".join(link.proto.label for link in app.get("page_link"))
     for page in ("Dataset explorer", "Train", "Weights", "Draw & predict", "Evaluate"):
         assert page in labels
-    assert "98.17%" in app.sidebar.caption[0].value
+    assert "98.10%" in app.sidebar.caption[0].value
 
 
 def test_sidebar_offers_every_shipped_model_and_switching_changes_every_page(app):

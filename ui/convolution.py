@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.nn.cnn import ConvNet
 from core.nn.conv import conv_forward
+from core.nn.shapes import as_images
 from ui import charts, state
 from ui.shell import show_chart
 
@@ -17,7 +18,7 @@ def first_layer_tiles(network, count: int) -> tuple:
         return K[:, :, 0, :shown].transpose(2, 0, 1), [f"filter {f}" for f in range(shown)], "first-layer filters"
     W1 = network.weights[0]
     shown = min(count, W1.shape[1])
-    return W1[:, :shown].T.reshape(-1, 28, 28), [f"neuron {k}" for k in range(shown)], "first-layer neurons' weights"
+    return as_images(W1[:, :shown].T), [f"neuron {k}" for k in range(shown)], "first-layer neurons' weights"
 
 
 def show_filters(network: ConvNet, key: str, chosen: int | None = None, on_select=None):

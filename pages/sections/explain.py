@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 
 from core.nn.explain import candidate_digits
+from core.nn.shapes import as_images
 from ui import charts, state
 from ui.numbers import readable
 from ui.resources import ModelEntry
@@ -102,7 +103,7 @@ def digit_step(model: ModelEntry, digit: Digit):
         st.selectbox("Its true label (the loss and the gradients depend on it)", range(10), index=digit.label,
                      key=key, on_change=relabel, args=(digit, key))
         st.markdown(describe(digit, model.network))
-    show_chart(charts.digit(digit.x.reshape(28, 28), "the input X: (1, 784), shown as 28×28", height=320),
+    show_chart(charts.digit(as_images(digit.x), "the input X: (1, 784), shown as 28×28", height=320),
                          key="hiw_input", where=picture)
     show_chart(charts.probabilities(model.network.predict_proba(digit.x[None])[0], digit.label, height=230),
                         key="hiw_probs", where=choice)

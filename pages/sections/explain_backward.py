@@ -9,6 +9,7 @@ from core.nn.explain import walkthrough
 from core.nn.gradcheck import nudge, relative_error
 from core.nn.losses import OUTPUTS
 from core.nn.network import Network
+from core.nn.shapes import as_images
 from pages.sections.explain import Digit, show_code
 from ui import charts, state, teaching
 from ui.numbers import latex, readable
@@ -58,7 +59,7 @@ def numbers_step(net, digit: Digit):
                                    height=240, hover="neuron %{x}: %{y:.4~g}"), key="hiw_dZ1", where=first)
     top = np.argsort(-np.abs(dZ1), kind="stable")[:TOP]
     tiles, words = st.columns(2)
-    show_chart(charts.mosaic(w.grads["W1"][:, top].T.reshape(-1, 28, 28), TOP // 2,
+    show_chart(charts.mosaic(as_images(w.grads["W1"][:, top].T), TOP // 2,
                                      [f"dW1 of neuron {k} (dZ1 = {readable(dZ1[k])})" for k in top], width=420,
                                      diverging=True, title=f"dW1 of the {TOP} neurons with the biggest corrections"),
                        key="hiw_dW1", where=tiles)
@@ -127,6 +128,6 @@ def gradient_step(model, digit: Digit):
     show_chart(charts.before_after(before.fwd.P[0], after.fwd.P[0]), key="hiw_moved", where=bars)
     dW1 = net.weights[0] - step.before.weights[0]
     moved = np.argsort(-np.abs(dW1).sum(axis=0), kind="stable")[:TOP]
-    show_chart(charts.mosaic(dW1[:, moved].T.reshape(-1, 28, 28), TOP // 2,
+    show_chart(charts.mosaic(as_images(dW1[:, moved].T), TOP // 2,
                                      [f"ΔW1 of neuron {k}" for k in moved], width=420, diverging=True,
                                      title="The weights that changed most: ΔW1 = −lr · dW1"), key="hiw_delta", where=tiles)
