@@ -67,8 +67,8 @@ with result_col:
     else:
         x = prepared.x[None, :]                                   # (1, 784)
         new_digit = not np.array_equal(st.session_state.get(state.LAST_DIGIT), prepared.x)
-        if reads_digits:
-            st.session_state[state.LAST_DIGIT] = prepared.x       # How it works and Train can show this drawing
+        if reads_digits and source != "test":                     # the learner's own digit, drawn or uploaded:
+            st.session_state[state.LAST_DIGIT] = prepared.x       # How it works and Train can show it
         fwd = net.forward(x)
         p, z = fwd.P[0], fwd.logits[0].astype(np.float64)       # (10,) probabilities and the logits they came from
         guess = int(p.argmax())

@@ -158,6 +158,15 @@ def test_the_gradient_check_agrees_to_better_than_one_in_a_million():
     assert number({m.label: m.value for m in at.metric}["Relative error"]) < 1e-6
 
 
+def test_a_check_on_a_digit_the_model_is_sure_of_says_rounding_is_at_work_not_a_bug(fast):
+    P = fast.predict_proba(dataset().X_test)
+    sure = int(np.argmax(P[np.arange(10000), dataset().test_labels]))   # the digit whose loss is smallest
+    at = how_it_works(sure, "Check a gradient")
+    assert any("float precision, not a bug" in i.value for i in at.info)
+    at = how_it_works(0, "Check a gradient")                           # an ordinary digit: no such note
+    assert not any("float precision" in i.value for i in at.info)
+
+
 @pytest.mark.parametrize("source", ["wrong", "unsure"])
 def test_the_digit_a_learner_picks_is_one_the_model_gets_wrong_or_is_unsure_of_and_every_step_uses_it(fast, source):
     at = how_it_works()

@@ -84,7 +84,8 @@ def register_finished_run(job: "TrainingJob") -> bool:
         return False
     network = job.trainer.network.copy()
     on = "" if job.config.dataset == "mnist" else f" · {DATASETS[job.config.dataset].title}"
-    label = f"{job.name}{on} · {snap.planned_epochs} epochs · {snap.test_accuracy:.1%}"
+    epochs = snap.latest.epoch if snap.latest else job.trainer.epochs_done   # a stopped run: as far as it got
+    label = f"{job.name}{on} · {epochs:g} epochs · {snap.test_accuracy:.1%}"
     meta = {"activation": network.activation, "output": network.output,
             **train_metadata(job.config, None, snap.test_accuracy, job.trainer)}
     key = f"trained:{id(job)}:{snap.finished_runs}"

@@ -100,6 +100,15 @@ def check_step(net, digit: Digit):
     st.caption("Around 10⁻⁷ or less, backpropagation and the definition of the derivative agree. A large error would "
                "mean a bug in the backward code: a missing term, a wrong transpose, a forgotten 1/N. With a big ε the "
                "curve's bend shows; with a tiny one, float rounding does.")
+    # each loss is off by about 1e-16 (float64's step near 1: p = 1 - tiny when the model is sure), so their
+    # difference over 2ε can be off by this much whatever the code does
+    rounding = np.finfo(np.float64).eps * max(1.0, abs(check["loss_plus"])) / (2 * eps)
+    if rounding > 1e-7 * abs(backprop):
+        st.info(f"Here rounding alone can move the slope by about {readable(rounding / abs(backprop), 1)} of the "
+                f"gradient: the loss is {readable(check['loss_plus'])} and the gradient only "
+                f"{readable(abs(backprop))}, so the two nudged losses differ in their last digits. That is float "
+                "precision, not a bug: take a bigger ε, or a digit the model gets wrong (step 1), and they agree.",
+                icon=":material/info:")
 
 
 def gradient_step(model, digit: Digit):

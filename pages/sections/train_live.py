@@ -62,7 +62,8 @@ def show_status(job: TrainingJob, snap):
     latest = snap.latest
     if snap.status in (Status.DIVERGED, Status.FAILED):
         st.error(snap.message, icon=":material/error:")
-    elif snap.status in (Status.QUEUED, Status.PAUSED) or (snap.status == Status.STOPPED and snap.message):
+    elif snap.status in (Status.QUEUED, Status.PAUSED) or (snap.status == Status.STOPPED and snap.message
+                                                           and snap.test_accuracy is None):
         st.warning(snap.message, icon=":material/hourglass_top:" if snap.status == Status.QUEUED else ":material/pause:")
     if latest is not None:
         st.progress(min(latest.epoch / snap.planned_epochs, 1.0), text=progress_text(snap))
@@ -73,7 +74,8 @@ def show_status(job: TrainingJob, snap):
         cols[2].metric("Validation accuracy", f"{last_epoch.val_accuracy:.2%}" if last_epoch else "–")
         cols[3].metric("Learning rate", f"{latest.learning_rate:.3g}")
     if snap.test_accuracy is not None and snap.status in (Status.DONE, Status.STOPPED):
-        st.success(f"Finished: **{snap.test_accuracy:.2%}** of the 10,000 test images are read correctly. "
+        ended = "Finished" if snap.status == Status.DONE else f"Stopped at epoch {latest.epoch:.2f}"
+        st.success(f"{ended}: **{snap.test_accuracy:.2%}** of the 10,000 test images are read correctly. "
                    "This model is now the current one on every page.", icon=":material/check_circle:")
         st.download_button("Download the model (.npz)", lambda: model_file(job, snap),  # made on click
                            file_name=f"{job.name.replace(' ', '-').lower()}.npz", icon=":material/download:")

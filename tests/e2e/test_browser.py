@@ -94,7 +94,7 @@ def test_training_streams_the_loss_survives_a_page_switch_and_stops(page):
     assert curve_reach(page) > again  # still training after the visit elsewhere
 
     main.get_by_role("button", name="Stop").click()
-    page.get_by_text("Finished:").wait_for(timeout=30_000)
+    page.get_by_text("Stopped at epoch").wait_for(timeout=30_000)
     settle(page)
     sidebar = page.locator("[data-testid=stSidebar]")
     assert "784 → 30 → 10" in sidebar.inner_text()  # the run is now the current model
@@ -131,7 +131,7 @@ def test_after_start_the_live_loss_chart_is_on_the_first_screen(page, presenting
     assert page.get_by_text("What it reads now").count() == 1  # the test digits, read live
     assert "of 30 ·" in page.locator("[data-testid=stProgress]").inner_text()  # the preset's run
     main.get_by_role("button", name="Stop").click()
-    page.get_by_text("Finished:").wait_for(timeout=30_000)
+    page.get_by_text("Stopped at epoch").wait_for(timeout=30_000)
 
 
 def test_uploading_a_model_makes_it_current_and_a_bad_file_is_refused(page, tmp_path):
@@ -328,7 +328,7 @@ def test_a_server_restart_mid_training_leaves_a_clear_state_and_start_works_agai
         start.click()
         tab.wait_for_function("() => document.querySelector('.st-key-loss_chart .js-plotly-plot')", timeout=60_000)
         tab.locator("[data-testid=stMain]").get_by_role("button", name="Stop").click()
-        tab.get_by_text("Finished:").wait_for(timeout=60_000)
+        tab.get_by_text("Stopped at epoch").wait_for(timeout=60_000)
     finally:
         context.close()
         stop_server(server)
