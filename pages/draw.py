@@ -6,10 +6,11 @@ from streamlit_drawable_canvas import st_canvas
 from core.nn.cnn import ConvNet
 from core.nn.shapes import as_images
 from core.preprocess import prepare_clothing, prepare_digit
-from pages.sections.draw_prediction import percent, show_logits_and_softmax, show_saliency
+from pages.sections.draw_prediction import show_logits_and_softmax, show_saliency
 from ui import charts, state, teaching
 from ui.convolution import show_feature_maps
 from ui.images import ImageError, decode_image, pad_to_square, png_data_url
+from ui.numbers import percent
 from ui.shell import require_app_shell, show_chart
 
 require_app_shell()

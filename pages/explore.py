@@ -36,7 +36,7 @@ if st.button("Show other examples", icon=":material/shuffle:"):
     seed = st.session_state[state.EXAMPLES_SEED] = seed + 1
 rng = np.random.default_rng(seed)
 picked = np.concatenate([rng.choice(np.flatnonzero(labels == k), EXAMPLES, replace=False) for k in range(10)])
-st.container(key="examples").html(digit_grid(images[picked] / 255, [f"#{i}" for i in picked], EXAMPLES))
+st.container(key="examples").html(digit_grid(images[picked] / 255, [f"#{i}" for i in picked], EXAMPLES, 1400))
 st.caption(f"Each row: one class's examples ({', '.join(info.classes)}, top to bottom), with their image numbers "
            "(look one up below).")
 
@@ -45,7 +45,7 @@ with counts_col:
     st.subheader("How many of each")
     table = pd.DataFrame({info.item: info.classes, "images": summary.counts,
                           "share": [f"{c / summary.counts.sum():.1%}" for c in summary.counts]})
-    st.dataframe(table, hide_index=True, width="stretch", height=390)
+    st.dataframe(table, hide_index=True, width="stretch", height="content")  # all ten rows, any font size
 with means_col:
     st.subheader(f"The mean image of each {info.item}" if name == "mnist" else "The mean image of each class")
     show_chart(charts.mosaic(summary.means / 255, 5, [f"mean of all: {c}" for c in info.classes], width=480),

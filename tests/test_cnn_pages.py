@@ -149,7 +149,8 @@ def test_how_it_works_computes_one_convolution_output_with_the_real_numbers(cnn_
     i, j = np.unravel_index(np.argmax(np.abs(dK)), dK.shape)
     shown = {m.label: m.value for m in at.metric}
     assert shown["dK by backprop (colsᵀ dZ)"] == readable(dK[i, j]) == shown["dK by the sum over positions"]
-    assert number(shown["Relative error"]) < 1e-6
+    rounding = np.finfo(np.float64).eps / (2 * 1e-4) / abs(dK[i, j])  # each loss is off by ~1e-16 (p near 1)
+    assert number(shown["Relative error"]) < max(1e-6, 10 * rounding)  # agreement down to float precision
     assert number(shown["dK by nudging K ±1 × 10⁻⁴"]) == pytest.approx(dK[i, j], rel=1e-3)
 
 

@@ -8,9 +8,9 @@ from PIL import Image
 from core.data import DATASETS, load_dataset
 from core.io import load_model
 from core.preprocess import prepare_clothing
-from pages.sections.draw_prediction import percent
 from tests.test_pages import TIMEOUT, images_in, open_page, picker
 from tests.test_reliability import uploader
+from ui.numbers import percent
 from tests.test_weights import WEIGHTS
 
 CLASSES = DATASETS["fashion-mnist"].classes

@@ -1,7 +1,7 @@
 """How the Draw page words a probability: never 100 % for a network that keeps some doubt."""
 import pytest
 
-from pages.sections.draw_prediction import percent
+from ui.numbers import percent
 
 
 @pytest.mark.parametrize("p, shown", [(0.5, "50.0%"), (0.9, "90.0%"), (0.995, "99.50%"), (0.9996, "99.96%"),

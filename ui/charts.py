@@ -2,6 +2,8 @@
 import numpy as np
 import plotly.graph_objects as go
 
+from ui.numbers import percent
+
 GAP = 1  # pixels of empty space between tiles in a mosaic
 DIVERGING = "RdBu_r"  # blue negative, white zero, red positive
 INK = "gray"
@@ -18,7 +20,8 @@ POWERS = dict(exponentformat="power")  # ticks of tiny values read 4×10⁻⁷, 
 def layout(height: int, title: str | None = None, square: bool = False, **extra) -> dict:
     """A figure's layout in one dict: passed to the constructor at once, it validates once (update_* calls
     validate the whole figure each time, which made a drawing's charts 5x slower)."""
-    base = dict(height=height, margin=dict(l=10, r=10, t=title_room(title), b=10), title=title)
+    base = dict(height=height, margin=dict(l=10, r=10, t=title_room(title), b=10), title=title,
+                modebar=dict(orientation="v"))  # down the right edge: across the top it covered titles and legends
     if square:
         base["xaxis"] = dict(visible=False, constrain="domain")
         base["yaxis"] = dict(visible=False, autorange="reversed", scaleanchor="x")
@@ -156,7 +159,7 @@ def probabilities(p, highlight: int | None = None, title: str = "Probability of 
     p = np.asarray(p, dtype=float)
     colors = ["#d62728" if k == highlight else "#1f77b4" for k in range(len(p))]
     trace = go.Bar(x=[str(k) for k in range(len(p))], y=p, marker_color=colors,
-                   text=[f"{v:.0%}" if v >= 0.01 else "" for v in p], textposition="outside",
+                   text=[percent(v) if v >= 0.01 else "" for v in p], textposition="outside",
                    hovertemplate="digit %{x}: %{y:.4f}<extra></extra>")
     return go.Figure(trace, layout(height, title, yaxis=dict(range=[0, 1.15], tickformat=".0%"),
                                    xaxis=dict(type="category", title="digit")))

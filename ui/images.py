@@ -72,7 +72,7 @@ def digit_grid(images, captions, columns: int, max_width: int = 900) -> str:
     cells = "".join(
         f'<figure style="margin:0" title="{html.escape(caption)}"><img src="{png_data_url(image)}" '
         f'alt="{html.escape(caption)}" style="width:100%;image-rendering:pixelated;display:block;border-radius:2px">'
-        f'<figcaption style="font-size:0.7rem;line-height:1.2;text-align:center;color:#555;overflow-wrap:anywhere">'
+        f'<figcaption style="font-size:0.7rem;line-height:1.2;text-align:center;color:#444">'  # breaks at spaces only'
         f'{html.escape(caption)}</figcaption></figure>' for image, caption in zip(images, captions))
     return (f'<div style="display:grid;grid-template-columns:repeat({columns},minmax(0,1fr));gap:6px 4px;'
             f'max-width:{max_width}px">{cells}</div>')

@@ -1,6 +1,8 @@
 """Numbers as a learner reads them: a few significant digits, and powers of ten written out, never 4.0e-07."""
 import math
 
+import numpy as np
+
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 PLAIN = range(-3, 5)  # exponents shown as plain decimals: 0.001234 to 12,340
 
@@ -28,3 +30,10 @@ def latex(value: float, digits: int = 4) -> str:
     mantissa, exponent = parts(float(value), digits)
     mantissa = mantissa.replace(",", "{,}")                  # a bare comma in maths gets a space after it
     return mantissa if exponent is None else rf"{mantissa} \times 10^{{{exponent}}}"
+
+
+def percent(p: float) -> str:
+    """A probability with decimals enough that 0.99998 does not read as 100.0 %."""
+    if p > 0.99995:
+        return "more than 99.99%"
+    return f"{p:.{int(np.clip(np.ceil(-np.log10(1 - p)) - 1, 1, 2))}%}"

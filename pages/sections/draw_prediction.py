@@ -7,17 +7,11 @@ import streamlit as st
 from core.nn.explain import integrated_gradients
 from core.nn.losses import softmax_steps
 from ui import charts, state
+from ui.numbers import percent
 from ui.shell import show_chart
 
 TEMPERATURES = (0.25, 0.5, 1, 2, 3, 5, 10, 20, 50)
 SALIENCY_STEPS = 32
-
-
-def percent(p: float) -> str:
-    """A probability with decimals enough that 0.99998 does not read as 100.0 %."""
-    if p > 0.99995:
-        return "more than 99.99%"
-    return f"{p:.{int(np.clip(np.ceil(-np.log10(1 - p)) - 1, 1, 2))}%}"
 
 
 def show_logits_and_softmax(z, guess: int, output: str):
