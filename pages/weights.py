@@ -1,4 +1,6 @@
 """Weights: what each hidden neuron of the current model looks for."""
+import hashlib
+
 import numpy as np
 import streamlit as st
 
@@ -41,15 +43,26 @@ if isinstance(net, ConvNet):
 W1, b1 = net.weights[0], net.biases[0]
 hidden = W1.shape[1]
 data = model.data  # the test set of the dataset it learned from
-fwd = net.forward(data.X_test)
-A = fwd.As[1] if len(net.weights) > 1 else fwd.logits        # (N, H): every neuron's output on every test image
-votes, W_next = np.eye(hidden), np.ones((hidden, 1))        # no hidden layer: each "neuron" is a digit's output
-if len(net.weights) > 1:
-    votes = W_next = net.weights[1]
-    for W in net.weights[2:]:
-        votes = votes @ W  # deeper networks: the straight path through later layers, ignoring their activations
-favourite, selectivity = neuron_selectivity(A, data.test_labels)
-usage = neuron_usage(A, W_next)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Reading the test images through the first layer…")
+def first_layer_on_test_images(key: str, weights_digest: str, _net, _data) -> tuple:
+    """Every first-layer neuron's output on every test image A (N, H), its votes, selectivity and usage: the same
+    for everyone who looks at this model, so computed once per model and weights (a taught copy changes them)."""
+    fwd = _net.forward(_data.X_test)
+    A = fwd.As[1] if len(_net.weights) > 1 else fwd.logits  # (N, H): every neuron's output on every test image
+    hidden = A.shape[1]
+    votes, W_next = np.eye(hidden), np.ones((hidden, 1))    # no hidden layer: each "neuron" is a digit's output
+    if len(_net.weights) > 1:
+        votes = W_next = _net.weights[1]
+        for W in _net.weights[2:]:
+            votes = votes @ W  # deeper networks: the straight path through later layers, ignoring their activations
+    favourite, selectivity = neuron_selectivity(A, _data.test_labels)
+    return A, votes, favourite, selectivity, neuron_usage(A, W_next)
+
+
+A, votes, favourite, selectivity, usage = first_layer_on_test_images(
+    model.key, hashlib.sha256(W1.tobytes()).hexdigest(), net, data)
 ORDERS = {"number": ("neuron number", np.arange(hidden)),
           "usage": ("most used first", np.argsort(-usage, kind="stable")),
           "vote": ("by the digit it votes for", np.lexsort((-votes.max(axis=1), votes.argmax(axis=1))))}
