@@ -5,6 +5,7 @@ import plotly.graph_objects as go
 from ui.numbers import percent
 
 GAP = 1  # pixels of empty space between tiles in a mosaic
+TICKS = 16  # at most this many labels along a bar chart's axis
 DIVERGING = "RdBu_r"  # blue negative, white zero, red positive
 INK = "gray"
 COLORS = {"train": "#1f77b4", "val": "#ff7f0e", "batch": "rgba(31,119,180,0.35)", "test": "#2ca02c"}
@@ -178,9 +179,11 @@ def before_after(p_before, p_after, height: int = 280) -> go.Figure:
 def bars(values, labels, title: str, height: int = 260, color="#1f77b4", hover: str = "%{x}: %{y:.4f}",
          log_y: bool = False, categories: bool = True) -> go.Figure:
     """A bar chart; `color` may be one colour or one per bar."""
-    trace = go.Bar(x=list(labels), y=np.asarray(values, dtype=float), marker_color=color,
+    labels = list(labels)
+    trace = go.Bar(x=labels, y=np.asarray(values, dtype=float), marker_color=color,
                    hovertemplate=hover + "<extra></extra>")
-    return go.Figure(trace, layout(height, title, xaxis=dict(type="category" if categories else "linear"),
+    ticks = dict(nticks=TICKS) if len(labels) > TICKS else {}  # 256 neurons' numbers side by side overlap
+    return go.Figure(trace, layout(height, title, xaxis=dict(type="category" if categories else "linear", **ticks),
                                    yaxis=dict(type="log" if log_y else "linear", **POWERS)))
 
 

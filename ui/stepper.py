@@ -26,7 +26,7 @@ def stepper(steps: list, key: str, note: str = ""):
     i = steps.index(current_step(steps, key))
     st.segmented_control("Step", steps, required=True, key=key, label_visibility="collapsed", width="stretch",
                          format_func=lambda step: f"{steps.index(step) + 1}. {step}")
-    text, back, forward = st.columns([6, 1, 1], vertical_alignment="center")
+    text, back, forward = st.columns([3, 1, 1], vertical_alignment="center")  # buttons wide enough for a projector
     text.markdown(note)
     back.button("Back", icon=":material/arrow_back:", key=f"{key}_back", disabled=i == 0, width="stretch",
                 on_click=move, args=(key, steps, -1))
