@@ -57,6 +57,14 @@ def guided_footer(current_title: str):
         forward.page_link(script, label=f"Next: {title}", icon=":material/arrow_forward:")
 
 
+def side_by_side(spec, **options) -> list:
+    """st.columns(spec), except in presenter mode: there the parts stack, full width, so an equation, a chart
+    title or a row of buttons never has to fit a third of a projector's enlarged page."""
+    if state.presenting():
+        return [st.container() for _ in range(spec if isinstance(spec, int) else len(spec))]
+    return st.columns(spec, **options)
+
+
 def show_chart(fig, key: str, where=None, **options):
     """Every Plotly chart goes on the page through here (`where`: a column, else the page): in presenter
     mode its figure is enlarged first."""

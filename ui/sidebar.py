@@ -13,7 +13,8 @@ STATUS_POLL = 2.0  # seconds between sidebar training-status refreshes (they als
 def sidebar(page: str):
     """`page`: the address of the page shown (the Train page shows a training's progress itself)."""
     with st.sidebar:
-        model_picker()
+        with st.container():  # one element, however many the picker shows (a progress bar while a new model is
+            model_picker()    # measured): the upload expander after it keeps its place, so it stays open
         if not state.presenting():
             model_upload()
         job = state.training_job()

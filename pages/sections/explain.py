@@ -11,7 +11,7 @@ from core.nn.shapes import as_images
 from ui import charts, state
 from ui.numbers import readable
 from ui.resources import ModelEntry
-from ui.shell import show_chart
+from ui.shell import show_chart, side_by_side
 from ui.teaching import TAUGHT_PREFIX
 
 SOURCES = {"drawing": "Your last drawing", "wrong": "A digit it gets wrong", "unsure": "A digit it is unsure of",
@@ -93,7 +93,7 @@ def describe(digit: Digit, net) -> str:
 def digit_step(model: ModelEntry, digit: Digit):
     """Step 1: choose the digit; see it, its label, and the model's answer."""
     sources = [s for s in SOURCES if s != "drawing" or last_drawing(model) is not None]
-    picture, choice = st.columns([1, 2])
+    picture, choice = side_by_side([1, 2])
     with choice:
         st.segmented_control("Start from", sources, default=digit.source, format_func=SOURCES.get, required=True,
                              key="hiw_source", on_change=lambda: repick(model, st.session_state["hiw_source"]))

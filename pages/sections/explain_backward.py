@@ -13,7 +13,7 @@ from core.nn.shapes import as_images
 from pages.sections.explain import Digit, show_code
 from ui import charts, state, teaching
 from ui.numbers import latex, readable
-from ui.shell import show_chart
+from ui.shell import show_chart, side_by_side
 
 TOP = 6  # neurons shown for the biggest corrections
 
@@ -23,7 +23,7 @@ def equations_step(net):
     L, softmax = len(net.weights), net.output == "softmax"
     st.markdown("The chain rule, from the loss back to every weight: the same equations in the two conventions "
                 "(m = N = 1 image here).")
-    tutorials, code = st.columns(2)
+    tutorials, code = side_by_side(2)
     with tutorials:
         st.markdown("**Column-first, as in the tutorials**")
         st.latex(rf"dZ^{{[{L}]}} = A^{{[{L}]}} - Y" if softmax else
@@ -46,7 +46,7 @@ def numbers_step(net, digit: Digit):
     """dL/dZ at the output and at the first layer, and the first layer's weight gradients for this digit."""
     w, L, label = walkthrough(net, digit.x, digit.label), len(net.weights), digit.label
     dZL = w.deltas[f"dZ{L}"][0]
-    output, first = st.columns(2)
+    output, first = side_by_side(2)
     red_if_negative = ["#d62728" if v < 0 else "#1f77b4" for v in dZL]
     show_chart(charts.bars(dZL, range(10), f"dZ{L} = ∂L/∂Z{L} for this digit", height=240,
                                     hover="digit %{x}: %{y:.4~g}", color=red_if_negative), key="hiw_dZout", where=output)
@@ -58,7 +58,7 @@ def numbers_step(net, digit: Digit):
     show_chart(charts.bars(dZ1, range(dZ1.size), "dZ1 = ∂L/∂Z1: each first-layer neuron's blame",
                                    height=240, hover="neuron %{x}: %{y:.4~g}"), key="hiw_dZ1", where=first)
     top = np.argsort(-np.abs(dZ1), kind="stable")[:TOP]
-    tiles, words = st.columns(2)
+    tiles, words = side_by_side(2)
     show_chart(charts.mosaic(as_images(w.grads["W1"][:, top].T), TOP // 2,
                                      [f"dW1 of neuron {k} (dZ1 = {readable(dZ1[k])})" for k in top], width=420,
                                      diverging=True, title=f"dW1 of the {TOP} neurons with the biggest corrections"),
@@ -114,7 +114,7 @@ def check_step(net, digit: Digit):
 def gradient_step(model, digit: Digit):
     """One gradient step on this digit alone, applied to this session's copy of the model, with undo."""
     net, x, label = model.network, digit.x, digit.label
-    rate_col, step_col, undo_col = st.columns(3, vertical_alignment="bottom")
+    rate_col, step_col, undo_col = side_by_side(3, vertical_alignment="bottom")
     lr = rate_col.number_input("Learning rate", 0.0001, 10.0, format="%g", key=state.kept("hiw_lr", 0.01),
                                help="One image is a tiny batch with a big gradient: 0.01 already moves it a lot.")
     step_col.button(f"Take one gradient step towards {label}", icon=":material/footprint:", type="primary",
@@ -133,7 +133,7 @@ def gradient_step(model, digit: Digit):
                 f"loss went from **{readable(before.loss)}** to **{readable(after.loss)}**, and p({step.label}) from "
                 f"{p_before} % to {p_after} %. "
                 f"The shipped models are untouched: this copy, **{model.label}**, is yours alone.")
-    bars, tiles = st.columns(2)
+    bars, tiles = side_by_side(2)
     show_chart(charts.before_after(before.fwd.P[0], after.fwd.P[0]), key="hiw_moved", where=bars)
     dW1 = net.weights[0] - step.before.weights[0]
     moved = np.argsort(-np.abs(dW1).sum(axis=0), kind="stable")[:TOP]

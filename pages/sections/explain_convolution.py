@@ -12,7 +12,7 @@ from core.nn.gradcheck import nudge, relative_error
 from pages.sections.explain import show_code
 from ui import charts, state
 from ui.numbers import latex, readable
-from ui.shell import show_chart
+from ui.shell import show_chart, side_by_side
 
 NUDGE = 1e-4  # the finite difference's ε: smaller ones drown in rounding when the loss is tiny
 HEIGHT = 250  # each of the three pictures side by side
@@ -65,7 +65,7 @@ def where(maps, key: str, position: bool = True, place=None) -> tuple:
 def convolution_step(net: ConvNet, x, key: str):
     """One output value of filter f at (row, col): patch × kernel, summed, plus the bias."""
     image, K, b, maps = first_convolution(net, x)
-    left, right, controls = st.columns(3)
+    left, right, controls = side_by_side(3)
     f, row, col = where(maps, key, place=controls)
     k, top = K.shape[0], conv.padding_widths(K.shape[0], net.convs[0][2])[0]
     patch, kernel = image[row:row + k, col:col + k], K[:, :, 0, f]
@@ -100,7 +100,7 @@ def pooling_step(net: ConvNet, x, key: str):
     window = activated[r0:r0 + 2, c0:c0 + 2]
     winner = np.unravel_index(int(np.argmax(window)), (2, 2))
     pooled, _ = conv.maxpool_forward(activated[None, :, :, None])
-    left, mid, right = st.columns(3)
+    left, mid, right = side_by_side(3)
     show_chart(charts.image_with_window(activated, r0, c0, 2, f"feature map {f}, a 2×2 window outlined",
                                                HEIGHT), key=f"{key}_pool_where", where=left)
     with mid:
@@ -132,7 +132,7 @@ def kernel_gradient_step(net: ConvNet, x, label: int, key: str):
                 f"active, so most of filter {f}'s map is zero ({int(np.sum(dZ != 0))} of {dZ.size} positions are not). "
                 "Each kernel weight met a pixel at every position, so its gradient adds up pixel × dL/dZ over all of "
                 "them: dK = colsᵀ dZ, as a dense layer's dW = Xᵀ dZ.")
-    left, mid, right = st.columns(3)
+    left, mid, right = side_by_side(3)
     show_chart(charts.weight_image(dZ, f"dL/dZ of filter {f} at every position", HEIGHT, name="dL/dZ"),
                       key=f"{key}_dZ", where=left)
     show_chart(charts.digit(shifted, f"pixels under K[{i}, {j}]", height=HEIGHT),

@@ -10,7 +10,7 @@ from core.nn.losses import OUTPUTS, softmax_steps
 from pages.sections.explain import Digit, show_code
 from ui import charts, state
 from ui.numbers import latex, readable
-from ui.shell import show_chart
+from ui.shell import show_chart, side_by_side
 
 HOVER = "neuron %{x}: %{y:.4~g}"
 
@@ -26,7 +26,7 @@ def layer_step(net, digit: Digit):
         f"Layer {l}: {net.weights[l - 1].shape[0]} → {net.weights[l - 1].shape[1]}" + (" (output)" if l == L else "")))
     n_in, n_out = net.weights[l - 1].shape
     hidden = l < L
-    left, right = st.columns(2)
+    left, right = side_by_side(2)
     with left:
         activation = net.activation.replace("_", " ")
         st.latex(rf"Z^{{[{l}]}} = A^{{[{l - 1}]}} W^{{[{l}]}} + b^{{[{l}]}}" +
@@ -49,7 +49,7 @@ def output_step(net, digit: Digit):
     """From the last layer's scores to probabilities and the loss for the digit's label."""
     w = walkthrough(net, digit.x, digit.label)
     z, p, label = w.fwd.Zs[-1][0], w.fwd.P[0], digit.label
-    left, right = st.columns([3, 2])
+    left, right = side_by_side([3, 2])
     if net.output == "softmax":
         with left:
             temperature = st.slider("Temperature T (1 is what the network uses; higher flattens, lower sharpens)",
