@@ -58,7 +58,7 @@ def show_charts(tab, title: str):
         source = tab.locator("[data-testid=stMain]").get_by_role("radio", name="A random test image")
         if source.get_attribute("aria-checked") != "true":  # a second click would deselect it
             source.click()
-        tab.get_by_text("Test image #").wait_for(timeout=30_000)
+        tab.get_by_text("Test image #").first.wait_for(timeout=30_000)
         settle(tab)
 
 
@@ -94,8 +94,7 @@ def test_in_presenter_mode_every_chart_is_whole_at_projector_sizes(presenting):
             shot(tab, Path(script).stem, width)
     assert outside == [], "\n".join(outside[:40]) + f"\n({len(outside)} in all)"
     assert tab.evaluate(SIDEBAR_FONT) > tab.normal_sidebar_font  # the sidebar's text enlarges too
-    assert [title for (_, title), count in charts.items() if count == 0] == ["Tutorials, reproduced"] * 2  # the
-    # only page without charts; on every other one they were there to check
+    assert [title for (_, title), count in charts.items() if count == 0] == []  # every page had charts to check
 
 
 def boxes_meet(a: dict, b: dict) -> bool:
@@ -124,5 +123,5 @@ def test_the_canvas_toolbar_covers_no_button_and_a_click_on_a_random_test_image_
         assert covered == [], f"{mode}: the canvas toolbar {toolbar} covers {covered}"
         target = main.get_by_role("radio", name="A random test image").bounding_box()
         page.mouse.click(target["x"] + target["width"] / 2, target["y"] + target["height"] / 2)  # no waiting for
-        page.get_by_text("Test image #").wait_for(timeout=30_000)                               # it to be free
+        page.get_by_text("Test image #").first.wait_for(timeout=30_000)                               # it to be free
         settle(page)
