@@ -80,10 +80,13 @@ def convolution_step(net: ConvNet, x, key: str):
                 f"{col - top})" + (f" ({top} pixel(s) of zero padding keep the output 28×28)" if top else "") +
                 ". Each patch pixel times the weight over it, all added up, plus the bias: **one** value of the "
                 "feature map. Sliding the kernel gives the whole map.")
-    st.latex(rf"\underbrace{{{matrix(patch)}}}_{{\text{{patch}}}} \odot \underbrace{{{matrix(kernel)}}}_{{K}}")
-    st.latex(rf"= \underbrace{{{matrix(products)}}}_{{\text{{entry by entry}}}}")
-    st.latex(rf"z = \sum_{{i,j}} x_{{ij}} K_{{ij}} + b = {latex(np.sum(products))} + ({latex(b[f])}) = {latex(z)}, "
-             rf"\qquad a = \mathrm{{{net.activation.replace('_', ' ')}}}(z) = {latex(a)}")
+    patch_k = [rf"\underbrace{{{matrix(patch)}}}_{{\text{{patch}}}}", rf"\odot \underbrace{{{matrix(kernel)}}}_{{K}}"]
+    sums = [rf"z = \sum_{{i,j}} x_{{ij}} K_{{ij}} + b = {latex(np.sum(products))} + ({latex(b[f])}) = {latex(z)}",
+            rf"a = \mathrm{{{net.activation.replace('_', ' ')}}}(z) = {latex(a)}"]
+    if not state.presenting():  # side by side; on a projector's enlarged page each part gets a line of its own
+        patch_k, sums = [" ".join(patch_k)], [r",\qquad ".join(sums)]
+    for line in [*patch_k, rf"= \underbrace{{{matrix(products)}}}_{{\text{{entry by entry}}}}", *sums]:
+        st.latex(line)
     st.caption(f"conv_forward computes all {maps.shape[0] * maps.shape[1]:,} positions of all {maps.shape[2]} filters "
                f"at once (its entry [{row}, {col}, {f}] is {readable(maps[row, col, f])}): it turns every patch into a "
                "row (im2col) and does one matrix product.")
