@@ -11,18 +11,17 @@ Several checkouts are measured in turn, round after round, so that they share th
 import argparse
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from support.browser import CHROMIUM_FLAGS, free_port, start_server, stop_server  # noqa: E402
+
 PAGES = ["Home", "Dataset explorer", "Train", "Weights", "Draw & predict", "How it works", "Evaluate",
          "Tutorials, reproduced"]
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 # The script run that started after the click has stopped, and nothing on the page is still waiting.
 # A run that ends within one batch of messages may never show 'running' (React renders only the last state): a
 # new page title says the new page's run has been drawn too.
@@ -38,29 +37,6 @@ READY = """() => document.querySelector('[data-testid=stMain] h1')
   && !document.querySelector('[data-testid=stMain] [data-testid=stSpinner], [data-testid=stMain] [role=progressbar]')"""
 FINISHED = ("() => (window.sawRun || document.querySelector('[data-testid=stMain] h1')?.innerText !== window.oldTitle)"
             " && (" + READY + ")()")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(checkout: Path) -> tuple:
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-                                "--server.port", str(port), "--server.headless", "true"], cwd=checkout,
-                               env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-            return process, url
-        except OSError:
-            if process.poll() is not None:
-                sys.exit(f"streamlit did not start in {checkout}")
-            time.sleep(0.05)
 
 
 def timed_visit(tab, label: str) -> float:
@@ -84,7 +60,8 @@ def timed_visit(tab, label: str) -> float:
 def measure(browser, checkout: Path, later: int) -> dict:
     """{'ready': s, page: (first visit s, median later visit s)} on a fresh server."""
     began = time.perf_counter()
-    process, url = start_server(checkout)
+    port = free_port()
+    process, url = start_server(port, checkout=checkout), f"http://127.0.0.1:{port}"
     try:
         context = browser.new_context(viewport={"width": 1400, "height": 1100})
         tab = context.new_page()
@@ -98,8 +75,7 @@ def measure(browser, checkout: Path, later: int) -> dict:
                 laters[label].append(timed_visit(tab, label))
         context.close()
     finally:
-        process.terminate()
-        process.wait(10)
+        stop_server(process)
     times.update({label: (firsts.get(label), statistics.median(laters[label])) for label in PAGES})
     return times
 
@@ -118,7 +94,7 @@ def main():
     print(f"load average before: {load()}")
     results = {checkout: [] for checkout in args.checkouts}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS)
         for _ in range(args.rounds):
             for checkout in args.checkouts:
                 results[checkout].append(measure(browser, checkout, args.later))

@@ -51,12 +51,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, log=subprocess.DEVNULL) -> subprocess.Popen:
-    """`streamlit run app.py` on 127.0.0.1:port, returned once it answers its health check."""
+def start_server(port: int, log=subprocess.DEVNULL, checkout: Path = ROOT) -> subprocess.Popen:
+    """`streamlit run app.py` of a checkout (this one by default) on 127.0.0.1:port, returned once it answers its
+    health check."""
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"}, stdout=log, stderr=subprocess.STDOUT)
+        cwd=checkout, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"}, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -66,8 +67,8 @@ def start_server(port: int, log=subprocess.DEVNULL) -> subprocess.Popen:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             stop_server(process)
-            raise RuntimeError("streamlit did not start; see test-output/streamlit.log")
-        time.sleep(0.3)
+            raise RuntimeError(f"streamlit did not start in {checkout}; see its log")
+        time.sleep(0.05)  # page_times measures from here: the moment it answers
 
 
 def stop_server(process: subprocess.Popen):
