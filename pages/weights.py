@@ -90,7 +90,7 @@ shown = ORDERS[order][1]                                     # shown[i]: the neu
 names = [f"neuron {j}: votes most for {votes[j].argmax()}, used {usage[j]:.2f}" for j in shown]
 opened = int(np.flatnonzero(shown == st.session_state[neuron_key])[0])
 show_chart(charts.mosaic(as_images(W1.T[shown]), int(np.ceil(np.sqrt(hidden * 1.6))), names,
-                         diverging=True, ids=shown, chosen=opened),
+                         diverging=True, ids=shown, chosen=opened, pixel_names="neuron {}"),
            key="weight_grid", on_select=open_clicked_neuron, selection_mode="points")
 st.caption("**Used**: its mean |activation| on the test images times the length of its outgoing weights, "
            "‖W2[k, :]‖: how loudly the next layer hears it. **Votes for**: the output its outgoing weights raise "

@@ -55,7 +55,7 @@ def how_it_works(test_index=None, step="The digit"):
     at = AppTest.from_file("../app.py", default_timeout=90).run()
     open_page(at, "how_it_works")
     if test_index is not None:
-        data = dataset()
+        data = dataset("mnist")
         at.session_state["hiw_digit"] = Digit("random", data.X_test[test_index], int(data.test_labels[test_index]),
                                               test_index, "shipped:fast", None)
     return on_step(at, step)
@@ -159,8 +159,8 @@ def test_the_gradient_check_agrees_to_better_than_one_in_a_million():
 
 
 def test_a_check_on_a_digit_the_model_is_sure_of_says_rounding_is_at_work_not_a_bug(fast):
-    P = fast.predict_proba(dataset().X_test)
-    sure = int(np.argmax(P[np.arange(10000), dataset().test_labels]))   # the digit whose loss is smallest
+    P = fast.predict_proba(dataset("mnist").X_test)
+    sure = int(np.argmax(P[np.arange(10000), dataset("mnist").test_labels]))   # the digit whose loss is smallest
     at = how_it_works(sure, "Check a gradient")
     assert any("float precision, not a bug" in i.value for i in at.info)
     at = how_it_works(0, "Check a gradient")                           # an ordinary digit: no such note
@@ -172,7 +172,7 @@ def test_the_digit_a_learner_picks_is_one_the_model_gets_wrong_or_is_unsure_of_a
     at = how_it_works()
     at.segmented_control(key="hiw_source").set_value(source).run()
     digit = at.session_state["hiw_digit"]
-    data = dataset()
+    data = dataset("mnist")
     P = fast.predict_proba(data.X_test)
     if source == "wrong":
         assert P[digit.index].argmax() != data.test_labels[digit.index]
@@ -210,7 +210,7 @@ def test_the_learners_last_drawing_is_where_the_page_starts_and_a_new_drawing_co
 
 
 def test_one_step_on_a_wrong_digit_visibly_lowers_its_loss_and_undo_restores_the_exact_weights(fast):
-    data = dataset()
+    data = dataset("mnist")
     wrong = int(np.flatnonzero(fast.predict(data.X_test) != data.test_labels)[0])
     at = how_it_works(wrong, "One step")
     x, label = data.X_test[wrong], int(data.test_labels[wrong])

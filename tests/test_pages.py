@@ -247,9 +247,10 @@ NEURON = "weights_neuron_shipped:fast"  # the neuron opened on the Weights page,
 def test_weights_page_shows_every_neuron_and_one_up_close(app):
     open_page(app, "weights")
     network, _ = load_model(WEIGHTS / "fast.npz")
-    grid = figure(app, "weight_grid")["data"][0]
-    names = {t for row in grid["text"] for t in row if t}
-    assert len(names) == 256 and any(name.startswith("neuron 255: votes most for") for name in names)
+    grid, tiles = figure(app, "weight_grid")["data"][:2]
+    assert grid["hovertemplate"].startswith("neuron %{customdata}")        # a small number under every pixel
+    assert set(np.unique(array(grid["customdata"]))) == set(range(-1, 256))  # every neuron, -1 in the gaps
+    assert len(tiles["text"]) == 256 and any(name.startswith("neuron 255: votes most for") for name in tiles["text"])
     assert grid["zmid"] == 0
     images, labels = load_mnist("test")
     A = network.forward(to_inputs(images)).As[1]
@@ -263,6 +264,8 @@ def test_weights_page_shows_every_neuron_and_one_up_close(app):
     targets = figure(app, "weight_grid")["data"][1]
     usage = neuron_usage(A, network.weights[1])
     assert array(targets["customdata"]).tolist() == np.argsort(-usage, kind="stable").tolist()
+    under = array(figure(app, "weight_grid")["data"][0]["customdata"])
+    assert (under[:28, :28] == np.argsort(-usage, kind="stable")[0]).all()  # pixels name the neuron drawn there
     first = int(targets["customdata"][0])
     grid = array(figure(app, "weight_grid")["data"][0]["z"])
     assert np.allclose(grid[:28, :28], network.weights[0][:, first].reshape(28, 28), atol=1e-6)  # tile 0: most used
@@ -371,7 +374,7 @@ def test_one_sessions_training_changes_neither_another_session_nor_the_shared_mo
     with pytest.raises(ValueError, match="read-only"):
         shared["shipped:cnn-99"].network.params()["K1"][0, 0, 0, 0] = 1.0
     with pytest.raises(ValueError, match="read-only"):
-        dataset().train_images[0, 0, 0] = 255
+        dataset("mnist").train_images[0, 0, 0] = 255
 
 
 def wait_until_still(job):

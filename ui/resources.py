@@ -125,8 +125,9 @@ def shapes(network) -> dict:
 
 
 @st.cache_resource(show_spinner="Loading the test images…")
-def dataset(name: str = "mnist") -> Dataset:
-    """One dataset's test set (and, on demand, its training set), shared by every session."""
+def dataset(name: str) -> Dataset:
+    """One dataset's test set (and, on demand, its training set), shared by every session. (No default name:
+    st.cache_resource keys on the arguments as written, so dataset() and dataset("mnist") would be two copies.)"""
     test_images, test_labels = load_dataset(name, "test")
     data = Dataset(name, test_images, test_labels, to_inputs(test_images))
     freeze(data.test_images, data.test_labels, data.X_test)
@@ -134,7 +135,7 @@ def dataset(name: str = "mnist") -> Dataset:
 
 
 @st.cache_resource(show_spinner="Loading the 60,000 training images…")
-def training_set(name: str = "mnist") -> tuple:
+def training_set(name: str) -> tuple:
     """(images (60000, 28, 28) uint8, labels (60000,))."""
     images, labels = load_dataset(name, "train")
     freeze(images, labels)
@@ -157,16 +158,16 @@ def warm_up() -> threading.Thread:
 def shared_data():
     """The warm-up thread's work. Called inside a cached function, the cached loaders show no spinner (there is
     no page to show it on in this thread)."""
-    training_set()
+    training_set("mnist")
     for split in ("train", "test"):
-        split_summary(split)
+        split_summary(split, "mnist")
 
 
 @st.cache_resource
 def favicon():
     """The browser-tab icon: the first MNIST test digit (a 7), served by the app itself, so nothing is fetched."""
     from PIL import Image
-    return Image.fromarray(255 - dataset().test_images[0])
+    return Image.fromarray(255 - dataset("mnist").test_images[0])
 
 
 @st.cache_resource(show_spinner="Loading the shipped models…")
@@ -205,7 +206,7 @@ class SplitSummary:
 
 
 @st.cache_resource(show_spinner="Summarising the images…")
-def split_summary(split: str, name: str = "mnist") -> SplitSummary:
+def split_summary(split: str, name: str) -> SplitSummary:
     images, labels = split_arrays(split, name)
     counts = np.bincount(labels, minlength=10)
     means = np.stack([images[labels == k].mean(axis=0) for k in range(10)])
@@ -216,7 +217,7 @@ def split_summary(split: str, name: str = "mnist") -> SplitSummary:
     return summary
 
 
-def split_arrays(split: str, name: str = "mnist") -> tuple:
+def split_arrays(split: str, name: str) -> tuple:
     """(images, labels) of 'train' or 'test' of a dataset."""
     data = dataset(name)
     return (data.train_images, data.train_labels) if split == "train" else (data.test_images, data.test_labels)
