@@ -25,7 +25,7 @@ def server_side_draw_ms(repeats: int = 200) -> float:
     """Median ms for what the server does per drawing: preprocess, forward pass, the three figures."""
     from core.io import load_model
     from core.preprocess import prepare_digit
-    from ui import charts
+    from ui import charts, tiles
     network, _ = load_model(ROOT / "weights" / "fast.npz")
     canvas = np.zeros((280, 280, 4), np.uint8)
     canvas[..., 3] = 255
@@ -39,7 +39,7 @@ def server_side_draw_ms(repeats: int = 200) -> float:
         charts.probabilities(fwd.P[0], int(fwd.P[0].argmax())).to_json()
         charts.bars(fwd.As[1][0], range(256), "hidden").to_json()
         top = np.argsort(-fwd.As[1][0])[:8]
-        charts.mosaic(network.weights[0][:, top].T.reshape(-1, 28, 28), 8, diverging=True).to_json()
+        tiles.mosaic(network.weights[0][:, top].T.reshape(-1, 28, 28), 8, diverging=True).to_json()
         times.append(time.perf_counter() - began)
     return 1000 * statistics.median(times)
 

@@ -5,7 +5,8 @@ global lock (the GIL) between those calls, and every page of every user would wa
 process, at a lower priority, it competes for nothing but a core, and the server's share comes first.
 
 `start(...)` runs `python -m core.worker` (a fresh interpreter: nothing of the web server's threads, locks
-or imports comes along) and returns it with the parent's end of a socket pair. Over it, pickled tuples
+or imports comes along) and returns it with the parent's end of a socket pair; `tell` sends it a command and
+`ended` waits for it to end. Over it, pickled tuples
 whose first item is a Command (parent -> child) or a Report (child -> parent):
 
     parent -> child   (config, split, test, trainer, epochs)   once, first: what to train
@@ -67,6 +68,23 @@ def start(config, split: tuple, test: tuple, trainer: Trainer | None, epochs: in
     conn = Connection(ours.detach())
     conn.send((config, split, test, trainer, epochs))
     return process, conn
+
+
+def ended(process: subprocess.Popen) -> int:
+    """Wait a moment for a training process to end (it ends by itself after its last report), else end it."""
+    try:
+        return process.wait(5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.wait()
+
+
+def tell(conn, *command):
+    """Send a command to a training process; one that has just ended is not listening (its last report is)."""
+    try:
+        conn.send(command)
+    except OSError:
+        pass
 
 
 def train(conn, config, split: tuple, test: tuple, trainer: Trainer | None, epochs: int):

@@ -6,67 +6,20 @@ Snapshot. A semaphore shared by the server's jobs caps how many trainings run at
 queue. A job whose browser session has gone stops by itself.
 """
 import math
-import subprocess
 import threading
 import time
-from dataclasses import dataclass, field
-from enum import StrEnum
 
 from core import worker
 from core.presets import TrainConfig
 from core.training import Trainer, split_images
-from core.worker import Command, Report
+from core.worker import Command, Report, ended, tell
+from jobs.state import Snapshot, Status
 
 MAX_CONCURRENT = 2      # trainings running at once on this server: one per core
 DISCONNECT_GRACE = 10.0  # seconds a session may be disconnected (a network blip) before its training stops
 IDLE_TIMEOUT = 180.0    # fallback: seconds without a heartbeat (browsers slow the timers of hidden tabs)
 MAX_CURVE_POINTS = 1500  # batch-loss points kept for the chart; older ones are thinned
 PAUSED = "Paused. Resume to go on from this step."
-
-
-class Status(StrEnum):
-    """Where a job is: waiting for a slot, training, paused, or ended (stopped, done, diverged, failed)."""
-    QUEUED = "queued"
-    RUNNING = "running"
-    PAUSED = "paused"
-    STOPPED = "stopped"
-    DONE = "done"
-    DIVERGED = "diverged"    # the loss blew up; the message says which learning rate to try
-    FAILED = "failed"        # the process raised, or ended without a word
-
-
-@dataclass
-class Snapshot:
-    """A consistent copy of a job's progress, for drawing."""
-    status: "Status"
-    message: str
-    step_epochs: list
-    step_losses: list
-    epochs: list
-    latest: object
-    planned_epochs: int
-    learning_rate: float
-    test_accuracy: float | None
-    finished_runs: int = 0
-    train_images: int = 0
-    network: object = field(default=None, repr=False)  # the latest copy the training process sent, for live pictures
-
-
-def ended(process: subprocess.Popen) -> int:
-    """Wait a moment for a training process to end (it ends by itself after its last report), else end it."""
-    try:
-        return process.wait(5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        return process.wait()
-
-
-def tell(conn, *command):
-    """Send a command to a training process; one that has just ended is not listening (its last report is)."""
-    try:
-        conn.send(command)
-    except OSError:
-        pass
 
 
 class TrainingJob:

@@ -7,7 +7,7 @@ from core.nn.cnn import ConvNet
 from core.nn.shapes import as_images
 from core.preprocess import prepare_clothing, prepare_digit
 from pages.sections.draw_prediction import show_logits_and_softmax, show_saliency
-from ui import charts, state, teaching
+from ui import charts, state, teaching, tiles
 from ui.convolution import show_feature_maps
 from ui.images import ImageError, decode_image, pad_to_square, png_data_url
 from ui.numbers import percent
@@ -127,6 +127,6 @@ if prepared is not None and prepared.ok:
                                hover="neuron %{x}: %{y:.3f}"), key="draw_hidden")
         top = np.argsort(-A1, kind="stable")[:TOP_NEURONS]
         names = [f"neuron {k}: activation {A1[k]:.2f}" for k in top]
-        show_chart(charts.mosaic(as_images(net.weights[0][:, top].T), TOP_NEURONS, names,
-                                 diverging=True, title=f"The {TOP_NEURONS} most active neurons' weights"),
+        show_chart(tiles.mosaic(as_images(net.weights[0][:, top].T), TOP_NEURONS, names,
+                                diverging=True, title=f"The {TOP_NEURONS} most active neurons' weights"),
                    key="draw_top_neurons")

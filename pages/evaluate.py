@@ -105,7 +105,7 @@ if upload is not None:
                            file_name="predictions.csv", icon=":material/download:")
 
 st.header("Shifted digits: what convolution and pooling buy")
-st.markdown("MNIST digits are centred. Move them a few pixels and a dense network, which gives every pixel its "
+st.markdown(f"{data.info.title}'s images are centred. Move them a few pixels and a dense network, which gives every pixel its "
             "own weight, sees mostly pixels it never learned about; a convolutional network slides the same "
             "filters everywhere and pooling forgives small moves. Each point is the accuracy on the first "
             f"{SHIFT_IMAGES:,} test digits moved right, left, down and up (the mean of the four).")
@@ -117,12 +117,12 @@ if not dense or not convolutional:
             "page.", icon=":material/info:")
 else:
     dense_col, conv_col = st.columns(2)
+    default_cnn = model if model.key in convolutional else shipped_cnn(data.name)
     chosen = [
         dense_col.selectbox("Dense network", dense, format_func=lambda k: models[k].label,
                             index=dense.index(model.key) if model.key in dense else 0, key=f"shift_dense_{model.key}"),
         conv_col.selectbox("Convolutional network", convolutional, format_func=lambda k: models[k].label,
-                           index=convolutional.index(model.key) if model.key in convolutional else
-                           convolutional.index(shipped_cnn(data.name).key) if shipped_cnn(data.name) else 0,
+                           index=convolutional.index(default_cnn.key) if default_cnn else 0,
                            key=f"shift_conv_{model.key}")]
     curves = {models[key].label: models[key].shift_accuracies for key in chosen}
     show_chart(charts.shift_curves(SHIFTS, curves), key="shift_curves")

@@ -6,7 +6,7 @@ import streamlit as st
 from core.data import DATASETS
 from core.evaluate import confident_mistakes
 from core.nn.shapes import INPUTS, SIDE, as_images
-from ui import charts, state
+from ui import charts, state, tiles
 from ui.images import digit_grid
 from ui.resources import shipped_models, split_arrays, split_summary
 from ui.shell import require_app_shell, show_chart
@@ -48,7 +48,7 @@ with counts_col:
     st.dataframe(table, hide_index=True, width="stretch", height="content")  # all ten rows, any font size
 with means_col:
     st.subheader(f"The mean image of each {info.item}" if name == "mnist" else "The mean image of each class")
-    show_chart(charts.mosaic(summary.means / 255, 5, [f"mean of all: {c}" for c in info.classes], width=480),
+    show_chart(tiles.mosaic(summary.means / 255, 5, [f"mean of all: {c}" for c in info.classes], width=480),
                key="means")
     st.caption("Averaging thousands of images of one class leaves a blurred template of it: "
                "this is roughly what a network with no hidden layer would learn to look for.")

@@ -3,7 +3,7 @@ import streamlit as st
 
 from core.presets import PRESETS
 from core.training import build_network
-from jobs.training import Status
+from jobs.state import Status
 from pages.sections.train_live import live_pictures, live_view
 from ui import state
 from ui.classroom import settings_from_url, url_from_settings

@@ -7,7 +7,7 @@ import streamlit as st
 from core.nn.cnn import ConvNet
 from core.nn.explain import neuron_selectivity, neuron_usage
 from core.nn.shapes import as_images
-from ui import charts, state
+from ui import charts, state, tiles
 from ui.convolution import choose_image, show_feature_maps, show_filters, show_slice_at_work, strongest_slice
 from ui.shell import require_app_shell, show_chart
 
@@ -89,8 +89,8 @@ order = st.segmented_control("Order", list(ORDERS), format_func=lambda o: ORDERS
 shown = ORDERS[order][1]                                     # shown[i]: the neuron on tile i
 names = [f"neuron {j}: votes most for {votes[j].argmax()}, used {usage[j]:.2f}" for j in shown]
 opened = int(np.flatnonzero(shown == st.session_state[neuron_key])[0])
-show_chart(charts.mosaic(as_images(W1.T[shown]), int(np.ceil(np.sqrt(hidden * 1.6))), names,
-                         diverging=True, ids=shown, chosen=opened, pixel_names="neuron {}"),
+show_chart(tiles.mosaic(as_images(W1.T[shown]), int(np.ceil(np.sqrt(hidden * 1.6))), names,
+                        diverging=True, ids=shown, chosen=opened, pixel_names="neuron {}"),
            key="weight_grid", on_select=open_clicked_neuron, selection_mode="points")
 st.caption("**Used**: its mean |activation| on the test images times the length of its outgoing weights, "
            "‖W2[k, :]‖: how loudly the next layer hears it. **Votes for**: the output its outgoing weights raise "
@@ -117,9 +117,9 @@ with facts:
 
 top = np.argsort(-A[:, k], kind="stable")[:TOP_IMAGES]
 st.markdown(f"**The {TOP_IMAGES} test images that excite neuron {k} the most**")
-show_chart(charts.mosaic(data.test_images[top] / 255, TOP_IMAGES,
-                         [f"#{i}, label {data.test_labels[i]}, activation {A[i, k]:.2f}" for i in top],
-                         ), key="neuron_top")
+show_chart(tiles.mosaic(data.test_images[top] / 255, TOP_IMAGES,
+                        [f"#{i}, label {data.test_labels[i]}, activation {A[i, k]:.2f}" for i in top],
+                        ), key="neuron_top")
 
 if len(net.weights) > 2:
     st.subheader("Deeper layers: what their neurons respond to")
@@ -132,8 +132,8 @@ if len(net.weights) > 2:
     for W in net.weights[1:layer]:
         effective = effective @ W
     width = effective.shape[1]
-    show_chart(charts.mosaic(as_images(effective.T), min(width, 16),
-                             [f"layer {layer}, neuron {j}" for j in range(width)], diverging=True),
+    show_chart(tiles.mosaic(as_images(effective.T), min(width, 16),
+                            [f"layer {layer}, neuron {j}" for j in range(width)], diverging=True),
                key="deeper")
 
 st.subheader("Before and after training")
@@ -144,8 +144,8 @@ if initial is None:
 else:
     shown = min(hidden, 24)
     before, after = st.columns(2)
-    show_chart(charts.mosaic(as_images(initial.weights[0][:, :shown].T), 6, "neuron {} before",
-                             diverging=True, width=420, title="Random start"), key="before", where=before)
-    show_chart(charts.mosaic(as_images(W1[:, :shown].T), 6, "neuron {} after",
-                             diverging=True, width=420, title="After training"), key="after", where=after)
+    show_chart(tiles.mosaic(as_images(initial.weights[0][:, :shown].T), 6, "neuron {} before",
+                            diverging=True, width=420, title="Random start"), key="before", where=before)
+    show_chart(tiles.mosaic(as_images(W1[:, :shown].T), 6, "neuron {} after",
+                            diverging=True, width=420, title="After training"), key="after", where=after)
     st.caption("The same neurons: random noise at the start; strokes, blobs and edges after training.")

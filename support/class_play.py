@@ -10,14 +10,12 @@ browser (no renderer to wait for: the server's time alone, on cores it shares wi
 benchmarks/load_test.py prints them; tests/e2e/test_load.py plays a class of four.
 """
 import asyncio
-import base64
 import multiprocessing
 import os
 import re
 import shutil
 import statistics
 import sys
-import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -27,11 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "test-output" / "load-test"  # a screenshot of each session that failed, to see why
 sys.path.insert(0, str(ROOT))
 from playwright.async_api import TimeoutError as PlaywrightTimeout, async_playwright  # noqa: E402
-from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
-from streamlit.proto.ClientState_pb2 import ClientState  # noqa: E402
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
-from support.browser import (CANVAS, CHROMIUM_FLAGS, IDLE, cpu_busy, cpu_seconds, free_port, process_tree,  # noqa: E402
+from support.browser import (CANVAS, CHROMIUM_FLAGS, IDLE, cpu_busy, cpu_seconds, free_port,  # noqa: E402
                              start_server, stop_server)
+from support.watch import ServerWatch, Wire, percentile, probe  # noqa: E402
 
 START, OPEN_PAGE, DRAW = "press Start", "open a page", "draw -> prediction"
 PAGE_WITHIN = 60_000  # milliseconds a page may take to show what an action asked for
@@ -59,165 +55,6 @@ class Session:
     def click_lost(self, what: str):
         self.lost_clicks += 1
         self.lost_click_logs.append(f"{what} (seconds before the last message): {self.wire.recent()}")
-
-
-class Wire:
-    """What a tab and the server say over the websocket, timed by the browser's network stack (CDP events):
-    when the tab asked for a rerun and when the server finished the run that answered it. The time between is
-    the server's part of an interaction, apart from what the tab's renderer then takes to draw the answer
-    (the browser's network process stamps the frames: when it is starved of CPU too, its delay is in them).
-    The log tells why a click was lost."""
-
-    FINISHED = ForwardMsg.FINISHED_SUCCESSFULLY
-
-    def __init__(self):
-        self.log = []  # (browser seconds, what): the recent exchange, to see why a click was lost
-        self.server_times = []  # seconds from a user's rerun request to the end of the run that answered it
-        self.asked = self.started = None
-
-    async def attach(self, context, page):
-        cdp = await context.new_cdp_session(page)
-        cdp.on("Network.webSocketFrameSent", lambda e: self.sent(e["timestamp"], e["response"]))
-        cdp.on("Network.webSocketFrameReceived", lambda e: self.received(e["timestamp"], e["response"]))
-        await cdp.send("Network.enable")
-
-    @staticmethod
-    def decode(message, frame):
-        if frame["opcode"] == 2 and len(frame["payloadData"]) < 100_000:  # a delta of charts is not of interest
-            message.ParseFromString(base64.b64decode(frame["payloadData"]))
-            return message
-        return None
-
-    def sent(self, when, frame):
-        message = self.decode(BackMsg(), frame)
-        if message is None or message.WhichOneof("type") != "rerun_script":
-            return
-        rerun = message.rerun_script
-        auto = bool(rerun.fragment_id or rerun.is_auto_rerun)
-        self.log.append((when, f"asks {'fragment ' + rerun.fragment_id[:6] if auto else 'run'} "
-                               f"of page {rerun.page_script_hash[:6]}"))
-        if not auto and self.asked is None:
-            self.asked = when
-
-    def received(self, when, frame):
-        message = self.decode(ForwardMsg(), frame)
-        kind = message and message.WhichOneof("type")
-        if kind == "new_session":
-            self.log.append((when, f"runs page {message.new_session.page_script_hash[:6]}"))
-            if self.asked is not None:
-                self.started = when
-        elif kind == "script_finished":
-            self.log.append((when, f"finished ({ForwardMsg.ScriptFinishedStatus.Name(message.script_finished)})"))
-            if message.script_finished == self.FINISHED and self.started is not None:
-                self.server_times.append(when - self.asked)
-                self.asked = self.started = None
-
-    async def answered(self, before: int, timeout: float = 120.0):
-        """Until the server has finished a run asked for after `before` answers (a lost click not counted)."""
-        deadline = time.monotonic() + timeout
-        while len(self.server_times) <= before:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"the server did not answer within {timeout:.0f} s")
-            await asyncio.sleep(0.05)
-
-    def recent(self, seconds: float = 15.0) -> str:
-        if not self.log:
-            return "nothing"
-        last = self.log[-1][0]
-        return "; ".join(f"{t - last:+.1f} s {what}" for t, what in self.log if t > last - seconds)
-
-
-class ServerWatch(threading.Thread):
-    """Samples every 0.2 s the memory of the server and its training processes, the server's threads, and
-    how many training processes there are; also how long the server takes to answer its health check and
-    how busy the machine's cores are, to tell a slow server from a busy machine."""
-
-    def __init__(self, pid: int, url: str):
-        super().__init__(daemon=True)
-        self.pid, self.url, self.samples, self.health, self.running = pid, url, [], [], True
-        self.busy = MachineBusy()
-        self.client_cpu = {}  # pid -> CPU seconds, of this script's processes apart from the server: browsers
-
-    def sample_clients(self):
-        """Chromium's processes end without their parents counting their time: sample them while they run."""
-        server = set(process_tree(self.pid))
-        for pid in process_tree(os.getpid()):
-            if pid not in server:
-                try:
-                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                except OSError:
-                    continue
-                self.client_cpu[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def read(self) -> tuple:
-        """(MB, threads, processes): memory is the sum of the processes' proportional set sizes (PSS), which
-        counts the pages they share once; the server's child processes are its trainings."""
-        tree = process_tree(self.pid)
-        status = dict(line.split(":", 1) for line in open(f"/proc/{self.pid}/status"))
-        return sum(pss_mb(pid) for pid in tree), int(status["Threads"]), len(tree) - 1
-
-    def run(self):
-        while self.running:
-            self.samples.append(self.read())
-            began = time.perf_counter()
-            urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=60).read()
-            self.health.append(time.perf_counter() - began)
-            self.busy.sample()
-            self.sample_clients()
-            time.sleep(0.2)
-
-
-def probe(url: str, conn, every: float = 1.0):
-    """A client that costs next to nothing, in a process of its own: over a websocket of its own it asks the
-    server for a rerun of the home page every second and times the answer, from the request sent to the
-    run's end received. A browser tab's timings also wait for its renderer; these are the server's alone.
-    Sends the list of seconds over `conn` when `conn` sends anything."""
-    from websockets.sync.client import connect
-    times = []
-    with connect(url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"], max_size=None) as ws:
-        page = rerun(ws, "")  # the first run opens the home page and names it
-        while not conn.poll(every):
-            began = time.perf_counter()
-            rerun(ws, page)
-            times.append(time.perf_counter() - began)
-    conn.send(times)
-
-
-def rerun(ws, page: str) -> str:
-    """Ask for a run of `page` and wait for it to finish; returns the page that ran."""
-    ws.send(BackMsg(rerun_script=ClientState(page_script_hash=page)).SerializeToString())
-    while True:
-        message = ForwardMsg()
-        message.ParseFromString(ws.recv())
-        if message.WhichOneof("type") == "new_session":
-            page = message.new_session.page_script_hash
-        elif message.WhichOneof("type") == "script_finished" and message.script_finished == Wire.FINISHED:
-            return page
-
-
-class MachineBusy:
-    """The share of all cores in use between samples, from /proc/stat."""
-
-    def __init__(self):
-        self.shares, self.last = [], self.read()
-
-    @staticmethod
-    def read() -> tuple:
-        ticks = [int(v) for v in open("/proc/stat").readline().split()[1:]]
-        return sum(ticks), ticks[3] + ticks[4]  # all, idle + waiting for I/O
-
-    def sample(self):
-        now = self.read()
-        self.shares.append(1 - (now[1] - self.last[1]) / max(now[0] - self.last[0], 1))
-        self.last = now
-
-
-def pss_mb(pid: int) -> float:
-    try:
-        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
-    except OSError:
-        return 0.0  # ended meanwhile
-    return int(re.search(r"^Pss:\s+(\d+) kB", rollup, re.M).group(1)) / 1024
 
 
 async def settle(page, timeout=120_000):
@@ -347,10 +184,6 @@ async def class_of(url: str, count: int, arrive_over: float) -> list:
         report.cancel()
         await browser.close()
     return sessions
-
-
-def percentile(values, q):
-    return statistics.quantiles(values, n=100)[q - 1] if len(values) >= 2 else (values[0] if values else float("nan"))
 
 
 def run(count: int, arrive_over: float = 0.0, split_cores: bool = False) -> dict:

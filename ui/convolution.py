@@ -5,7 +5,7 @@ import streamlit as st
 from core.nn.cnn import ConvNet
 from core.nn.conv import conv_forward
 from core.nn.shapes import as_images
-from ui import charts, state
+from ui import charts, state, tiles
 from ui.shell import show_chart
 
 
@@ -40,8 +40,8 @@ def show_filters(network: ConvNet, key: str, chosen: int | None = None, on_selec
             what = f"{filters} filters (rows) of {kernel}×{kernel}×{channels}: one slice per input map (columns)"
             links = dict(ids=range(len(images)), chosen=chosen, row_labels=[f"filter {f}" for f in range(filters)],
                          column_labels=[f"map {c}" if c % 5 == 0 else str(c) for c in range(channels)])
-        show_chart(charts.mosaic(images, columns, names, diverging=True, width=min(800, 75 * columns),
-                                 title=f"Convolution {l}: {what}", **links), key=f"{key}_{l}",
+        show_chart(tiles.mosaic(images, columns, names, diverging=True, width=min(800, 75 * columns),
+                                title=f"Convolution {l}: {what}", **links), key=f"{key}_{l}",
                    on_select=on_select if links and on_select else "ignore", selection_mode="points")
 
 
@@ -82,8 +82,8 @@ def show_feature_maps(network: ConvNet, x, key: str):
     for i, (name, maps) in enumerate(network.feature_maps(x)):
         H, W, C = maps.shape
         columns = min(C, 8)
-        show_chart(charts.mosaic(maps.transpose(2, 0, 1), columns, [f"{name}, map {c}" for c in range(C)],
-                                 width=min(800, 100 * columns), title=f"After {name}: {C} maps of {H}×{W}"),
+        show_chart(tiles.mosaic(maps.transpose(2, 0, 1), columns, [f"{name}, map {c}" for c in range(C)],
+                                width=min(800, 100 * columns), title=f"After {name}: {C} maps of {H}×{W}"),
                    key=f"{key}_{i}")
     st.caption("Bright = strong response. Each map is one filter slid over the image before it: the first "
                "convolution finds strokes and edges, pooling keeps each 2×2 window's strongest response (so a "

@@ -12,7 +12,8 @@ import streamlit as st
 from core.data import DATASETS
 from core.presets import TrainConfig
 from core.training import estimate_seconds, train_metadata
-from jobs.training import MAX_CONCURRENT, Snapshot, TrainingJob
+from jobs.state import Snapshot
+from jobs.training import MAX_CONCURRENT, TrainingJob
 
 RUN_PARAM = "training"  # in the Train page's address while it trains: the server process that runs the training
 

@@ -11,7 +11,7 @@ from core.nn.losses import OUTPUTS
 from core.nn.network import Network
 from core.nn.shapes import as_images
 from pages.sections.explain import Digit, show_code
-from ui import charts, state, teaching
+from ui import charts, state, teaching, tiles
 from ui.numbers import latex, readable
 from ui.shell import show_chart, side_by_side
 
@@ -58,11 +58,11 @@ def numbers_step(net, digit: Digit):
     show_chart(charts.bars(dZ1, range(dZ1.size), "dZ1 = ∂L/∂Z1: each first-layer neuron's blame",
                                    height=240, hover="neuron %{x}: %{y:.4~g}"), key="hiw_dZ1", where=first)
     top = np.argsort(-np.abs(dZ1), kind="stable")[:TOP]
-    tiles, words = side_by_side(2)
-    show_chart(charts.mosaic(as_images(w.grads["W1"][:, top].T), TOP // 2,
+    tile_col, words = side_by_side(2)
+    show_chart(tiles.mosaic(as_images(w.grads["W1"][:, top].T), TOP // 2,
                                      [f"dW1 of neuron {k} (dZ1 = {readable(dZ1[k])})" for k in top], width=420,
                                      diverging=True, title=f"dW1 of the {TOP} neurons with the biggest corrections"),
-                       key="hiw_dW1", where=tiles)
+                       key="hiw_dW1", where=tile_col)
     active = int(np.sum(w.fwd.Zs[0][0] > 0)) if net.activation in ("relu", "leaky_relu") else None
     why = (f"Only the {active} neurons with Z1 > 0 receive a correction at all: relu'(z) is 0 for the others. "
            if active is not None else "")
@@ -133,10 +133,10 @@ def gradient_step(model, digit: Digit):
                 f"loss went from **{readable(before.loss)}** to **{readable(after.loss)}**, and p({step.label}) from "
                 f"{p_before} % to {p_after} %. "
                 f"The shipped models are untouched: this copy, **{model.label}**, is yours alone.")
-    bars, tiles = side_by_side(2)
+    bars, tile_col = side_by_side(2)
     show_chart(charts.before_after(before.fwd.P[0], after.fwd.P[0]), key="hiw_moved", where=bars)
     dW1 = net.weights[0] - step.before.weights[0]
     moved = np.argsort(-np.abs(dW1).sum(axis=0), kind="stable")[:TOP]
-    show_chart(charts.mosaic(as_images(dW1[:, moved].T), TOP // 2,
+    show_chart(tiles.mosaic(as_images(dW1[:, moved].T), TOP // 2,
                                      [f"ΔW1 of neuron {k}" for k in moved], width=420, diverging=True,
-                                     title="The weights that changed most: ΔW1 = −lr · dW1"), key="hiw_delta", where=tiles)
+                                     title="The weights that changed most: ΔW1 = −lr · dW1"), key="hiw_delta", where=tile_col)

@@ -10,7 +10,7 @@ from core.nn.cnn import ConvNet
 from core.nn.explain import walkthrough
 from core.nn.gradcheck import nudge, relative_error
 from pages.sections.explain import show_code
-from ui import charts, state
+from ui import charts, state, tiles
 from ui.numbers import latex, readable
 from ui.shell import show_chart, side_by_side
 
@@ -140,7 +140,7 @@ def kernel_gradient_step(net: ConvNet, x, label: int, key: str):
                       key=f"{key}_dZ", where=left)
     show_chart(charts.digit(shifted, f"pixels under K[{i}, {j}]", height=HEIGHT),
                      key=f"{key}_shifted", where=mid)
-    show_chart(charts.mosaic(dK[None], 1, [f"filter {f}"], width=HEIGHT - 60, diverging=True,
+    show_chart(tiles.mosaic(dK[None], 1, [f"filter {f}"], width=HEIGHT - 60, diverging=True,
                                      title=f"dK of filter {f}: largest at [{i}, {j}]"), key=f"{key}_dK", where=right)
     st.latex(rf"\frac{{\partial L}}{{\partial K_{{{i}{j}}}}} = \sum_{{y,x}} X_{{y+{i},\,x+{j}}}\, "
              rf"\frac{{\partial L}}{{\partial Z_{{yx}}}} = {latex(by_hand)}")

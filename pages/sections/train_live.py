@@ -12,8 +12,9 @@ import streamlit as st
 from core.data import DATASETS
 from core.io import model_bytes
 from core.nn.shapes import as_images
-from jobs.training import Status, TrainingJob
-from ui import charts, state
+from jobs.state import Status
+from jobs.training import TrainingJob
+from ui import charts, state, tiles
 from ui.convolution import first_layer_tiles
 from ui.images import png_data_url
 from ui.resources import dataset, freeze
@@ -99,8 +100,8 @@ def live_pictures():
         return
     what_it_reads(network, job.config.dataset)
     images, _, what = first_layer_tiles(network, NEURONS_SHOWN)
-    show_chart(charts.mosaic(images, 12, diverging=True, width=800 if len(images) > 8 else 500,
-                             title=f"{len(images)} {what}, as they learn"), key="live_neurons")
+    show_chart(tiles.mosaic(images, 12, diverging=True, width=800 if len(images) > 8 else 500,
+                            title=f"{len(images)} {what}, as they learn"), key="live_neurons")
     st.caption(f"Numbered 0 to {len(images) - 1}, left to right and row by row; the Weights page names each one "
                "on hover.")
 
