@@ -32,6 +32,7 @@ def main():
     rows = [("sessions with their own model", f"{figures['own model']} of {figures['sessions']}", "all"),
             ("sessions with errors", figures["errors"], "0"),
             ("clicks with no effect (clicked again)", figures["lost clicks"], "0"),
+            ("  pages the server ran that the tab did not show", figures["pages not shown"], "0"),
             ("tab reconnections to the server", figures["reconnections"], "0"),
             ("trainings that queued behind the cap", figures["queued"], "some, with a message"),
             ("interaction p50 (s)", f"{figures['p50']:.2f}", ""),

@@ -51,10 +51,15 @@ class Session:
     interactions: dict = field(default_factory=dict)  # kind -> seconds from an action to the page being idle again
     wire: "Wire" = None
     lost_click_logs: list = field(default_factory=list)  # what went over the wire before each lost click
+    # Clicks on a page link that the server answered (it ran that page to the end) while the tab went on showing the
+    # page it left: Streamlit's frontend, seen when a fragment's timer asked for a rerun just before the click.
+    unshown_pages: int = 0
 
-    def click_lost(self, what: str):
-        self.lost_clicks += 1
-        self.lost_click_logs.append(f"{what} (seconds before the last message): {self.wire.recent()}")
+    def click_lost(self, what: str, answered: bool = False):
+        self.lost_clicks += not answered
+        self.unshown_pages += answered
+        self.lost_click_logs.append(f"{what}{' (the server ran that page)' if answered else ''} "
+                                    f"(seconds before the last message): {self.wire.recent(PAGE_WITHIN / 1000 + 5)}")
 
 
 async def settle(page, timeout=120_000):
@@ -66,12 +71,16 @@ async def navigate(session: Session, page, link: str, title: str):
     """Open a page from the sidebar and wait for its title; a click lost in a rerun is counted and repeated."""
     began = time.perf_counter()
     for attempt in range(3):
+        runs_before = len(session.wire.pages_run)
         await page.locator("[data-testid=stSidebarNav] a", has_text=link).first.click()
         try:
             await page.locator("h1", has_text=title).first.wait_for(timeout=PAGE_WITHIN)
             break
         except PlaywrightTimeout:
-            session.click_lost(f"open {link}")
+            answered = any(run.lower().startswith(link.lower()) for run in session.wire.pages_run[runs_before:])
+            session.click_lost(f"open {link}", answered)
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            await page.screenshot(path=SHOTS / f"lost-click-{session.seed}-{session.lost_clicks + session.unshown_pages}.png", full_page=True)
     await settle(page)
     session.interactions.setdefault(OPEN_PAGE, []).append(time.perf_counter() - began)
 
@@ -235,6 +244,7 @@ def run(count: int, arrive_over: float = 0.0, split_cores: bool = False) -> dict
             "models": [s.model for s in sessions], "queued": sum(s.queued for s in sessions),
             "errors": sum(bool(s.errors) for s in sessions),
             "lost clicks": sum(s.lost_clicks for s in sessions),
+            "pages not shown": sum(s.unshown_pages for s in sessions),
             "reconnections": sum(max(s.connections - 1, 0) for s in sessions),
  "error texts": [e for s in sessions for e in s.errors][:5],
             "p50": percentile(times, 50), "p95": percentile(times, 95),

@@ -22,7 +22,7 @@ class Wire:
     when the tab asked for a rerun and when the server finished the run that answered it. The time between is
     the server's part of an interaction, apart from what the tab's renderer then takes to draw the answer
     (the browser's network process stamps the frames: when it is starved of CPU too, its delay is in them).
-    The log tells why a click was lost."""
+    The log tells why a click was lost, and `pages_run` whether the server had answered it."""
 
     FINISHED = ForwardMsg.FINISHED_SUCCESSFULLY
 
@@ -30,6 +30,12 @@ class Wire:
         self.log = []  # (browser seconds, what): the recent exchange, to see why a click was lost
         self.server_times = []  # seconds from a user's rerun request to the end of the run that answered it
         self.asked = self.started = None
+        self.page_names = {}  # page script hash -> the page's address, from the server's new_session messages
+        self.running_page = ""
+        self.pages_run = []  # the page of each run the server finished: did it answer a click the tab then lost?
+
+    def page(self, script_hash: str, name: str = "") -> str:
+        return self.page_names.get(script_hash) or name or script_hash[:6] or "(none named)"
 
     async def attach(self, context, page):
         cdp = await context.new_cdp_session(page)
@@ -51,7 +57,7 @@ class Wire:
         rerun = message.rerun_script
         auto = bool(rerun.fragment_id or rerun.is_auto_rerun)
         self.log.append((when, f"asks {'fragment ' + rerun.fragment_id[:6] if auto else 'run'} "
-                               f"of page {rerun.page_script_hash[:6]}"))
+                               f"of page {self.page(rerun.page_script_hash, rerun.page_name)}"))
         if not auto and self.asked is None:
             self.asked = when
 
@@ -59,11 +65,21 @@ class Wire:
         message = self.decode(ForwardMsg(), frame)
         kind = message and message.WhichOneof("type")
         if kind == "new_session":
-            self.log.append((when, f"runs page {message.new_session.page_script_hash[:6]}"))
+            self.page_names.update({p.page_script_hash: p.url_pathname or "home" for p in message.new_session.app_pages})
+            self.running_page = self.page(message.new_session.page_script_hash)
+            self.log.append((when, f"runs page {self.running_page} "
+                                   f"(run {message.metadata.run.script_run_id[:4]})"))
             if self.asked is not None:
                 self.started = when
+        elif kind in ("navigation", "page_info_changed", "auto_rerun", "stop_auto_rerun", "page_not_found"):
+            self.log.append((when, kind))
+        elif frame["opcode"] == 2 and message is None:
+            self.log.append((when, f"a large message ({len(frame['payloadData']) * 3 // 4000} kB)"))
         elif kind == "script_finished":
-            self.log.append((when, f"finished ({ForwardMsg.ScriptFinishedStatus.Name(message.script_finished)})"))
+            self.log.append((when, f"finished ({ForwardMsg.ScriptFinishedStatus.Name(message.script_finished)}, "
+                                   f"run {message.metadata.run.script_run_id[:4]})"))
+            if message.script_finished == self.FINISHED:
+                self.pages_run.append(self.running_page)
             if message.script_finished == self.FINISHED and self.started is not None:
                 self.server_times.append(when - self.asked)
                 self.asked = self.started = None
