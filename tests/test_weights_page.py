@@ -49,7 +49,7 @@ def badges(at) -> list:
 
 
 def numbered(at, key) -> list:
-    """The image numbers in the captions of one grid of test images ('#2229 3: 0.00 (z -9.1)' -> 2229)."""
+    """The image numbers in the captions of one grid of test images ('#2229 3: 0.00 z=-9.1' -> 2229)."""
     return [int(caption.split()[0].removeprefix("#")) for caption, _ in images_in(at, key)]
 
 
@@ -77,7 +77,7 @@ def test_the_words_say_what_core_computes_and_the_silencing_images_are_the_lowes
     assert silencing == np.argsort(Z, kind="stable")[:12].tolist()    # ties at 0: the furthest below 0 first
     assert exciting == np.argsort(-A[:, k], kind="stable")[:12].tolist()
     caption = images_in(at, "neuron_exciting")[0][0]
-    assert caption == f"#{exciting[0]} {y[exciting[0]]}: {A[exciting[0], k]:.2f}"
+    assert caption == f"#{exciting[0]} {y[exciting[0]]}: {A[exciting[0], k]:.2f} z={Z[exciting[0]]:.1f}"
 
 
 def test_every_hidden_layers_dead_count_equals_an_independent_count(mnist_test):

@@ -105,12 +105,12 @@ def show_neuron(net, data, seen: TestReadings, k: int):
         show_chart(charts.bars(seen.votes[k], classes, f"Which outputs it votes for{note}", height=220,
                                color=["#d62728" if v > 0 else "#1f77b4" for v in seen.votes[k]]),
                    key="neuron_votes", where=facts)
+    def captions(images) -> list:
+        return [f"#{i} {classes[labels[i]]}: {n.a[i]:.2f} z={seen.Z[i, k]:.1f}" for i in images]
+    st.caption("Under each test image: its number, its label, the neuron's output a and its input z.")
     excite, silence = side_by_side(2)
-    excite.markdown(f"**The {SHOWN} test images that {'come closest to waking' if n.dead else 'excite'} neuron {k}**"
-                    " (under each: its number, label and the neuron's output a)")
-    excite.container(key="neuron_exciting").html(digit_grid(
-        data.test_images[n.exciting] / 255, [f"#{i} {classes[labels[i]]}: {n.a[i]:.2f}" for i in n.exciting], 6))
-    silence.markdown(f"**The {SHOWN} that silence it most** (and its input z: how far down they push it)")
-    silence.container(key="neuron_silencing").html(digit_grid(
-        data.test_images[n.silencing] / 255,
-        [f"#{i} {classes[labels[i]]}: {n.a[i]:.2f} (z {seen.Z[i, k]:+.1f})" for i in n.silencing], 6))
+    excite.markdown(f"**The {SHOWN} test images that {'come closest to waking' if n.dead else 'excite'} neuron {k}**")
+    excite.container(key="neuron_exciting").html(digit_grid(data.test_images[n.exciting] / 255, captions(n.exciting), 6))
+    silence.markdown(f"**The {SHOWN} that silence it most** (the lowest z first)")
+    silence.container(key="neuron_silencing").html(digit_grid(data.test_images[n.silencing] / 255,
+                                                              captions(n.silencing), 6))
