@@ -156,7 +156,7 @@ def test_one_relu_neuron_described_by_hand():
     assert n.selectivity == pytest.approx(1 / np.sqrt(5.25 / 6 - (3.5 / 6) ** 2))
     assert n.votes_for.tolist() == [0, 2]        # 1 and 0.6 reach half the largest vote; 0.4 does not
     assert n.votes_against.tolist() == [1, 4]    # -2 and -1.5 reach half the largest drop
-    assert n.at_rest == 0.5 and not n.dead       # three of six images leave it at 0
+    assert n.rest == 0 and n.at_rest == 0.5 and not n.dead  # three of six images leave it at 0
     assert describe_neuron(z - 10, y, votes, "relu").dead
     sigmoid = describe_neuron(z - 10, y, votes, "sigmoid")
     assert sigmoid.at_rest is None and not sigmoid.dead

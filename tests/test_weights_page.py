@@ -35,8 +35,9 @@ def hidden_outputs(network, X) -> list:
 def with_model(network, name: str = "made") -> AppTest:
     """The app on the Weights page with `network` (a model of MNIST digits) as this session's current model."""
     at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
-    at.session_state["session_models"] = {f"test:{name}": ModelEntry(f"test:{name}", name, network, {"dataset": "mnist"})}
-    at.session_state["current_model"] = f"test:{name}"
+    key = f"test:{name}"
+    at.session_state["session_models"] = {key: ModelEntry(key, name, network, {"dataset": "mnist"})}
+    at.session_state["current_model"] = key
     return open_page(at, "weights")
 
 

@@ -112,7 +112,8 @@ class Neuron:
     quietest: int              # the class with the lowest mean activation
     votes_for: np.ndarray      # the outputs it raises by at least half its largest raise, strongest first
     votes_against: np.ndarray  # the outputs it lowers by at least half its largest drop, strongest first
-    at_rest: float | None      # the share of images that leave it at rest (ReLU: exactly 0); None if it never rests
+    rest: float | None         # the flat value of its activation for z <= 0 (ReLU: 0); None if it has none
+    at_rest: float | None      # the share of images that leave it at rest; None if it cannot rest
     dead: bool                 # at rest on every image
 
 
@@ -129,13 +130,15 @@ def describe_neuron(z, y, votes, activation: str | None) -> Neuron:
     classes, m = class_means(a[:, None], y)
     favourite, selectivity = neuron_selectivity(a[:, None], y)
     at_rest = None if rest is None else float(np.mean(a <= rest))
-    return Neuron(a, np.argsort(-z, kind="stable")[:SHOWN], np.argsort(z, kind="stable")[:SHOWN], int(favourite[0]),
-                  float(selectivity[0]), int(classes[m[:, 0].argmin()]), strongest(votes), strongest(-votes),
-                  at_rest, at_rest == 1.0)
+    exciting, silencing = np.argsort(-z, kind="stable")[:SHOWN], np.argsort(z, kind="stable")[:SHOWN]
+    return Neuron(a, exciting, silencing, int(favourite[0]), float(selectivity[0]), int(classes[m[:, 0].argmin()]),
+                  strongest(votes), strongest(-votes), rest, at_rest, at_rest == 1.0)
 
 
 def strongest(votes, most: int = 3) -> np.ndarray:
-    """The outputs with a positive vote at least half the largest, strongest first, at most `most`: v_j >= max(v)/2 > 0."""
+    """The outputs with a positive vote at least half the largest, strongest first, at most `most`.
+
+    j is chosen if v_j > 0 and v_j >= max(v) / 2.  votes (10,) -> indices, strongest first."""
     order = np.argsort(-votes, kind="stable")[:most]
     return order[(votes[order] > 0) & (votes[order] >= votes.max() / 2)]
 
