@@ -106,6 +106,9 @@ def test_a_neuron_killed_on_purpose_shows_the_badge_and_counts(mnist_test):
     first = [int(j) for j in tiles["customdata"][:dead.sum()]]
     assert first == np.flatnonzero(dead).tolist() and 5 in first      # dead first, in number order
     assert tiles["text"][0] == f"neuron {first[0]}: dead, never fires"
+    box = picker(at)                                                  # a model whose neurons cannot die
+    box.set_value(next(o for o in box.options if o.startswith("sigmoid"))).run()
+    assert not at.exception and at.segmented_control(key="weights_order").value == "number"
 
 
 def test_a_sigmoid_neuron_cannot_die_so_no_badge_even_when_its_weights_are_zero(mnist_test):
