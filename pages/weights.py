@@ -1,19 +1,15 @@
 """Weights: what each hidden neuron of the current model looks for."""
-import hashlib
-
 import numpy as np
 import streamlit as st
 
 from core.nn.cnn import ConvNet
-from core.nn.explain import neuron_selectivity, neuron_usage
 from core.nn.shapes import as_images
+from pages.sections.weights_neuron import dead_counts, read_test_images, show_neuron
 from ui import charts, state, tiles
 from ui.convolution import choose_image, show_feature_maps, show_filters, show_slice_at_work, strongest_slice
 from ui.shell import require_app_shell, show_chart
 
 require_app_shell()
-
-TOP_IMAGES = 12
 
 model = state.current_model()
 net = model.network
@@ -40,41 +36,28 @@ if isinstance(net, ConvNet):
         show_slice_at_work(net, x, linked, st.session_state[tile_key], "weights_slice")
     show_feature_maps(net, x, "weights_maps")
     st.stop()
-W1, b1 = net.weights[0], net.biases[0]
+W1 = net.weights[0]
 hidden = W1.shape[1]
 data = model.data  # the test set of the dataset it learned from
-
-
-@st.cache_resource(max_entries=16, show_spinner="Reading the test images through the first layer…")
-def first_layer_on_test_images(key: str, weights_digest: str, _net, _data) -> tuple:
-    """Every first-layer neuron's output on every test image A (N, H), its votes, selectivity and usage: the same
-    for everyone who looks at this model, so computed once per model and weights (a taught copy changes them)."""
-    fwd = _net.forward(_data.X_test)
-    A = fwd.As[1] if len(_net.weights) > 1 else fwd.logits  # (N, H): every neuron's output on every test image
-    hidden = A.shape[1]
-    votes, W_next = np.eye(hidden), np.ones((hidden, 1))    # no hidden layer: each "neuron" is a digit's output
-    if len(_net.weights) > 1:
-        votes = W_next = _net.weights[1]
-        for W in _net.weights[2:]:
-            votes = votes @ W  # deeper networks: the straight path through later layers, ignoring their activations
-    favourite, selectivity = neuron_selectivity(A, _data.test_labels)
-    return A, votes, favourite, selectivity, neuron_usage(A, W_next)
-
-
-A, votes, favourite, selectivity, usage = first_layer_on_test_images(
-    model.key, hashlib.sha256(W1.tobytes()).hexdigest(), net, data)
+classes = data.info.classes
+seen = read_test_images(model)
+dead = seen.dead[0] if seen.dead else None                   # (H,) the first layer's dead neurons, if it can have any
 ORDERS = {"number": ("neuron number", np.arange(hidden)),
-          "usage": ("most used first", np.argsort(-usage, kind="stable")),
-          "vote": ("by the digit it votes for", np.lexsort((-votes.max(axis=1), votes.argmax(axis=1))))}
+          "usage": ("most used first", np.argsort(-seen.usage, kind="stable")),
+          "vote": (f"by the {data.info.item} it votes for",
+                   np.lexsort((-seen.votes.max(axis=1), seen.votes.argmax(axis=1))))}
+if dead is not None and dead.any():
+    ORDERS["dead"] = ("dead first", np.argsort(~dead, kind="stable"))
 
 st.title("What the neurons learned")
 if len(net.weights) == 1:
-    st.info("This model has no hidden layer: each of the 10 'neurons' below is an output digit's template.",
+    st.info("This model has no hidden layer: each of the 10 'neurons' below is the template of one output class.",
             icon=":material/info:")
 st.markdown(f"Each first-layer neuron of **{model.label}** has one weight per pixel, so its 784 weights can be "
             f"drawn as a 28×28 image: **red** pixels push the neuron up when there is ink there, **blue** ones "
             f"push it down. Here are all {hidden} of them: click one to open it below.")
-neuron_key = state.kept(f"weights_neuron_{model.key}", int(selectivity.argmax()))
+st.markdown(dead_counts(seen.dead, net.activation, len(data.test_labels)))
+neuron_key = state.kept(f"weights_neuron_{model.key}", int(seen.selectivity.argmax()))
 
 
 def open_clicked_neuron():
@@ -84,10 +67,14 @@ def open_clicked_neuron():
         st.session_state[neuron_key] = int(points[0]["customdata"])
 
 
-order = st.segmented_control("Order", list(ORDERS), format_func=lambda o: ORDERS[o][0],
-                             key=state.kept("weights_order", "number")) or "number"
+order_key = state.kept("weights_order", "number")
+if st.session_state[order_key] not in ORDERS:                # "dead first" kept from a model that had dead neurons
+    st.session_state[order_key] = "number"
+order = st.segmented_control("Order", list(ORDERS), format_func=lambda o: ORDERS[o][0], key=order_key) or "number"
 shown = ORDERS[order][1]                                     # shown[i]: the neuron on tile i
-names = [f"neuron {j}: votes most for {votes[j].argmax()}, used {usage[j]:.2f}" for j in shown]
+names = [f"neuron {j}: " + ("dead, never fires" if dead is not None and dead[j] else
+                            f"votes most for {classes[seen.votes[j].argmax()]}, used {seen.usage[j]:.2f}")
+         for j in shown]
 opened = int(np.flatnonzero(shown == st.session_state[neuron_key])[0])
 show_chart(tiles.mosaic(as_images(W1.T[shown]), int(np.ceil(np.sqrt(hidden * 1.6))), names,
                         diverging=True, ids=shown, chosen=opened, pixel_names="neuron {}"),
@@ -99,27 +86,7 @@ st.caption("**Used**: its mean |activation| on the test images times the length 
 
 st.subheader("One neuron up close")
 k = st.number_input(f"Neuron (0 to {hidden - 1})", 0, hidden - 1, key=neuron_key)
-best = int(selectivity.argmax())
-st.markdown(f"On the test images, neuron {k} fires most for **{favourite[k]}s**: their mean is "
-            f"**{selectivity[k]:.1f}** standard deviations above the other digits' mean. The page opens on neuron "
-            f"{best}, the most selective of all ({selectivity[best]:.1f}).")
-big, facts = st.columns([3, 2])
-with big:
-    show_chart(charts.weight_image(W1[:, k], f"neuron {k}: its 784 weights", height=420), key="neuron_big")
-with facts:
-    st.metric("Bias", f"{b1[k]:+.4f}")
-    show_chart(charts.histogram(W1[:, k], f"Its {W1.shape[0]} weights", nbins=40, height=220), key="neuron_hist")
-    if len(net.weights) > 1:
-        note = "" if len(net.weights) == 2 else " (through later layers, ignoring their activations)"
-        show_chart(charts.bars(votes[k], range(10), f"Which outputs it votes for{note}", height=220,
-                               color=["#d62728" if v > 0 else "#1f77b4" for v in votes[k]]),
-                   key="neuron_votes")
-
-top = np.argsort(-A[:, k], kind="stable")[:TOP_IMAGES]
-st.markdown(f"**The {TOP_IMAGES} test images that excite neuron {k} the most**")
-show_chart(tiles.mosaic(data.test_images[top] / 255, TOP_IMAGES,
-                        [f"#{i}, label {data.test_labels[i]}, activation {A[i, k]:.2f}" for i in top],
-                        ), key="neuron_top")
+show_neuron(net, data, seen, k)
 
 if len(net.weights) > 2:
     st.subheader("Deeper layers: what their neurons respond to")

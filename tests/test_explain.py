@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.nn.explain import candidate_digits, gradient_step, integrated_gradients, neuron_selectivity, neuron_usage, walkthrough
+from core.nn.explain import (candidate_digits, dead_neurons, describe_neuron, gradient_step, integrated_gradients,
+                             neuron_selectivity, neuron_usage, walkthrough)
 from core.io import load_model
 from core.nn.network import Network
 from tests.test_numbers import number
@@ -141,6 +142,30 @@ def test_neuron_selectivity_and_usage_by_hand():
     assert selectivity == pytest.approx([2.0, 2 / 3, 0.0])
     W_next = np.array([[3.0, 4], [0, 1], [1, 0]])          # row norms 5, 1, 1
     assert neuron_usage(A, W_next) == pytest.approx([0.5 * 5, 0.75 * 1, 5 * 1])  # mean |a| times row norm
+
+
+def test_one_relu_neuron_described_by_hand():
+    z = np.array([-3.0, -1, 0.5, 2, -2, 1])      # a = relu(z) = (0, 0, 0.5, 2, 0, 1)
+    y = np.array([0, 0, 1, 1, 2, 2])             # class means of a: 0, 1.25, 0.5
+    votes = np.array([1.0, -2, 0.6, 0.4, -1.5, 0, 0, 0, 0, 0])
+    n = describe_neuron(z, y, votes, "relu")
+    assert n.a.tolist() == [0, 0, 0.5, 2, 0, 1]
+    assert n.exciting.tolist() == [3, 5, 2, 1, 4, 0] and n.silencing.tolist() == [0, 4, 1, 2, 5, 3]  # by z
+    assert (n.favourite, n.quietest) == (1, 0)
+    # (1.25 - (0 + 0.5) / 2) / std(a): mean a = 3.5/6, mean a^2 = 5.25/6, std = sqrt(0.875 - 0.3403) = 0.7313
+    assert n.selectivity == pytest.approx(1 / np.sqrt(5.25 / 6 - (3.5 / 6) ** 2))
+    assert n.votes_for.tolist() == [0, 2]        # 1 and 0.6 reach half the largest vote; 0.4 does not
+    assert n.votes_against.tolist() == [1, 4]    # -2 and -1.5 reach half the largest drop
+    assert n.rest == 0 and n.at_rest == 0.5 and not n.dead  # three of six images leave it at 0
+    assert describe_neuron(z - 10, y, votes, "relu").dead
+    sigmoid = describe_neuron(z - 10, y, votes, "sigmoid")
+    assert sigmoid.at_rest is None and not sigmoid.dead
+
+
+def test_only_an_activation_that_goes_flat_has_dead_neurons():
+    A = np.array([[0.0, 1, 0], [0, 0, 0]])
+    assert dead_neurons(A, "relu").tolist() == [True, False, True]
+    assert all(dead_neurons(A, name) is None for name in ("sigmoid", "tanh", "leaky_relu"))
 
 
 def test_the_gradient_check_agrees_to_better_than_one_in_a_million():

@@ -257,7 +257,7 @@ def test_weights_page_shows_every_neuron_and_one_up_close(app):
     favourite, selectivity = neuron_selectivity(A, labels)
     best = int(selectivity.argmax())
     assert app.number_input(key=NEURON).value == best              # opens on the most selective neuron
-    assert any(f"neuron {best} fires most for **{favourite[best]}s**" in m.value for m in app.markdown)
+    assert any(f"Neuron {best} fires most for **{favourite[best]}**s" in m.value for m in app.markdown)
     targets = figure(app, "weight_grid")["data"][1]                  # the clickable markers, one per tile
     assert array(targets["customdata"]).tolist() == list(range(256)) and targets["selectedpoints"] == [best]
     app.segmented_control(key="weights_order").set_value("usage").run()

@@ -1,6 +1,6 @@
 """Hidden-layer activations, each beside its derivative: A = f(Z) and dA/dZ = f'(Z).
 
-`ACTIVATIONS[name]` gives both, and the weight initialisation that suits the activation.
+`ACTIVATIONS[name]` gives both, the weight initialisation that suits the activation, and where a unit rests.
 """
 from typing import Callable, NamedTuple
 
@@ -13,6 +13,8 @@ class Activation(NamedTuple):
     forward: Callable    # A = f(Z)
     derivative: Callable  # f'(Z)
     init: str            # the initialisation that keeps the signal's variance steady through f
+    rest: float | None = None  # f(z) for every z <= 0, where f'(z) = 0 too: a unit at rest on every image is
+                               # "dead" (no gradient reaches its weights). None: f never goes flat, the unit cannot die
 
 
 def relu(Z):
@@ -58,7 +60,7 @@ def tanh_grad(Z):
 
 
 ACTIVATIONS = {
-    "relu": Activation(relu, relu_grad, "he"),
+    "relu": Activation(relu, relu_grad, "he", rest=0.0),
     "leaky_relu": Activation(leaky_relu, leaky_relu_grad, "he"),
     "sigmoid": Activation(sigmoid, sigmoid_grad, "glorot"),
     "tanh": Activation(tanh, tanh_grad, "glorot"),

@@ -3,11 +3,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.nn.activations import ACTIVATIONS
 from core.nn.losses import OUTPUTS
 from core.nn.network import Classifier, Network
 from core.nn.optim import SGD
 
 UNSURE = 100  # the "unsure" digits: this many test digits with the lowest top probability
+SHOWN = 12    # test images shown for one neuron: the ones that excite it most, and the ones that silence it
 
 
 @dataclass
@@ -54,6 +56,15 @@ def integrated_gradients(network, x, label: int, steps: int = 32):
     return x * slopes.mean(axis=0)                          # (784,)
 
 
+def class_means(A, y) -> tuple:
+    """Each neuron's mean activation on the images of each class: m[c, k] = mean of A[n, k] over n with y_n = c.
+
+    A (N, H), y (N,) -> (the classes present (C,), m (C, H)).
+    """
+    classes = np.unique(y)
+    return classes, np.stack([A[y == c].mean(axis=0) for c in classes])
+
+
 def neuron_selectivity(A, y) -> tuple:
     """Which digit each neuron prefers and how clearly: (favourite digit (H,), selectivity (H,)).
 
@@ -62,8 +73,7 @@ def neuron_selectivity(A, y) -> tuple:
     how many standard deviations its favourite digit stands out (0 for a neuron that never changes).
     A (N, H) activations on labelled images, y (N,) their labels.
     """
-    digits = np.unique(y)
-    m = np.stack([A[y == c].mean(axis=0) for c in digits])          # (10, H)
+    digits, m = class_means(A, y)                                   # (10,), (10, H)
     favourite = m.argmax(axis=0)                                    # (H,)
     top = m.max(axis=0)
     others = (m.sum(axis=0) - top) / (len(digits) - 1)
@@ -78,6 +88,59 @@ def neuron_usage(A, W_next):
     A (N, H) activations, W_next (H, n_next) the weights leaving them -> (H,).
     """
     return np.abs(A).mean(axis=0) * np.linalg.norm(W_next, axis=1)
+
+
+def dead_neurons(A, activation: str):
+    """Which units never fire on these images (H,) booleans, or None if the activation cannot die.
+
+    dead_k = (A[n, k] = rest for every n), with rest the flat value of f for z <= 0, where f'(z) = 0 (ReLU: 0).
+    No image moves a dead unit and no gradient reaches its incoming weights, so training on these images cannot
+    revive it. Sigmoid, tanh and leaky ReLU never go flat (ACTIVATIONS[name].rest is None). A (N, H) one layer.
+    """
+    rest = ACTIVATIONS[activation].rest
+    return None if rest is None else (A <= rest).all(axis=0)
+
+
+@dataclass
+class Neuron:
+    """One neuron in numbers, on labelled images (made by describe_neuron)."""
+    a: np.ndarray              # (N,) its output on each image
+    exciting: np.ndarray       # (SHOWN,) image indices, the highest activation first
+    silencing: np.ndarray      # (SHOWN,) image indices, the lowest pre-activation z (so the lowest activation) first
+    favourite: int             # the class with the highest mean activation
+    selectivity: float         # how many standard deviations its favourite stands out (as neuron_selectivity)
+    quietest: int              # the class with the lowest mean activation
+    votes_for: np.ndarray      # the outputs it raises by at least half its largest raise, strongest first
+    votes_against: np.ndarray  # the outputs it lowers by at least half its largest drop, strongest first
+    rest: float | None         # the flat value of its activation for z <= 0 (ReLU: 0); None if it has none
+    at_rest: float | None      # the share of images that leave it at rest; None if it cannot rest
+    dead: bool                 # at rest on every image
+
+
+def describe_neuron(z, y, votes, activation: str | None) -> Neuron:
+    """One neuron in numbers: the images that excite it and silence it, the class it prefers, what it votes for.
+
+    a = f(z); exciting: the SHOWN images of highest z (so highest a); silencing: the lowest z (ties at ReLU's 0
+    broken by how far below 0 z goes); favourite = argmax_c m_c, quietest = argmin_c m_c, m_c = mean a over class c;
+    at_rest = mean_n [a_n = rest]. z (N,) its pre-activation on each image, y (N,) their labels, votes (10,) how
+    much it raises each output; activation: a name of ACTIVATIONS, or None for an output unit (a = z).
+    """
+    a = ACTIVATIONS[activation].forward(z) if activation else z
+    rest = ACTIVATIONS[activation].rest if activation else None
+    classes, m = class_means(a[:, None], y)
+    favourite, selectivity = neuron_selectivity(a[:, None], y)
+    at_rest = None if rest is None else float(np.mean(a <= rest))
+    exciting, silencing = np.argsort(-z, kind="stable")[:SHOWN], np.argsort(z, kind="stable")[:SHOWN]
+    return Neuron(a, exciting, silencing, int(favourite[0]), float(selectivity[0]), int(classes[m[:, 0].argmin()]),
+                  strongest(votes), strongest(-votes), rest, at_rest, at_rest == 1.0)
+
+
+def strongest(votes, most: int = 3) -> np.ndarray:
+    """The outputs with a positive vote at least half the largest, strongest first, at most `most`.
+
+    j is chosen if v_j > 0 and v_j >= max(v) / 2.  votes (10,) -> indices, strongest first."""
+    order = np.argsort(-votes, kind="stable")[:most]
+    return order[(votes[order] > 0) & (votes[order] >= votes.max() / 2)]
 
 
 def candidate_digits(predicted, confidence, labels, kind: str) -> np.ndarray:
