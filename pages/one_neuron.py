@@ -7,7 +7,7 @@ from core.toy import TOY_DATASETS, grid, line_ends, one_neuron
 from pages.sections.explain import show_code
 from pages.sections.tiny_network import tiny_network
 from ui import state, toy_charts
-from ui.shell import require_app_shell, show_chart, side_by_side
+from ui.shell import require_app_shell, show_chart
 
 require_app_shell()
 
@@ -28,8 +28,8 @@ X, y = TOY_DATASETS[name].make()
 st.caption(f"{TOY_DATASETS[name].title}: {len(X)} points, {TOY_DATASETS[name].shape}; "
            "blue is class 0, orange class 1.")
 
-st.header("One neuron: a weighted sum, an activation, a line")
-controls, picture = side_by_side([1, 2])
+st.header("One neuron draws a line")
+controls, picture = st.columns([2, 3])  # side by side on a projector too: a slider moves the line in view
 with controls:
     w1 = st.slider("Weight w1", -3.0, 3.0, step=0.1, key=state.kept("neuron_w1", 1.0))
     w2 = st.slider("Weight w2", -3.0, 3.0, step=0.1, key=state.kept("neuron_w2", -1.0))
@@ -47,7 +47,8 @@ ends = line_ends(w1, w2, b)
 show_chart(toy_charts.neuron_plane(axis, one_neuron(plane_points, w1, w2, b, activation)[1], X, y, ends, middle,
                                    "The neuron's output a, and its line z = 0"), key="neuron_plane", where=picture)
 with controls:
-    st.metric("Points on their class's side", f"{right} of {len(X)}", f"{right / len(X):.1%}", delta_color="off")
+    st.metric("Points on their class's side", f"{right} of {len(X)}", f"{right / len(X):.1%}", delta_color="off",
+              delta_arrow="off")
 if ends is None:
     st.info("The line z = 0 does not cross this part of the plane: the neuron puts every point shown on one side.",
             icon=":material/info:")

@@ -5,11 +5,12 @@ Arrays in, Plotly figures out, no st.* calls (as ui.charts).
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.charts import DIVERGING, LEGEND_ABOVE, SENT, layout
+from ui.charts import DIVERGING, LOG_TICKS, SENT, layout
 from ui.numbers import readable
 
 CLASS_COLORS = ("#1f77b4", "#ff7f0e")  # class 0 blue, class 1 orange, as their halves of the background
 BACKGROUND = [[0, "#9ecae1"], [0.5, "#ffffff"], [1, "#fdae6b"]]  # low values bluish, the middle white, high orange
+LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.2)  # a legend above would run into the chart's title
 
 
 def points(X, y) -> list:
@@ -19,7 +20,7 @@ def points(X, y) -> list:
                        hovertemplate=f"class {k}: " + "(%{x:.2f}, %{y:.2f})<extra></extra>") for k in (0, 1)]
 
 
-def plane(axis, values, X, y, title: str, middle: float, value_name: str, height: int = 420) -> go.Figure:
+def plane(axis, values, X, y, title: str, middle: float, value_name: str, height: int = 480) -> go.Figure:
     """Points (N, 2) of classes y (N,) over a shaded background: `values` (R * R,) at the grid points of `axis`
     (R,), row by row, white at `middle` (where the two classes part), orange above it and blue below."""
     limit = float(np.abs(axis).max())
@@ -29,7 +30,7 @@ def plane(axis, values, X, y, title: str, middle: float, value_name: str, height
     square = dict(range=[-limit, limit], constrain="domain")
     return go.Figure([shade, *points(X, y)], layout(
         height, title, xaxis=dict(title="x1", **square), yaxis=dict(title="x2", scaleanchor="x", **square),
-        legend=LEGEND_ABOVE))
+        legend=LEGEND_BELOW))
 
 
 def neuron_plane(axis, a, X, y, ends, middle: float, title: str) -> go.Figure:
@@ -51,16 +52,17 @@ def network_plane(axis, p1, X, y, title: str) -> go.Figure:
     return fig
 
 
-def loss_history(losses, step: int, height: int = 300) -> go.Figure:
+def loss_history(losses, step: int, height: int = 400) -> go.Figure:
     """The loss before every step (and after the last), the chosen moment marked."""
     steps = np.arange(len(losses))
     fig = go.Figure(go.Scatter(x=steps, y=np.asarray(losses, SENT), mode="lines", name="loss",
                                line=dict(color=CLASS_COLORS[0]), hovertemplate="after %{x} steps: %{y:.4f}<extra></extra>"))
     fig.add_scatter(x=[step], y=[losses[step]], mode="markers", name=f"after {step} steps",
                     marker=dict(color="#d62728", size=11), hovertemplate="%{y:.4f}<extra></extra>")
-    return fig.update_layout(layout(height, "Loss (cross-entropy) of all the points", legend=LEGEND_ABOVE,
+    return fig.update_layout(layout(height, "Loss (cross-entropy) of all the points", legend=LEGEND_BELOW,
                                     xaxis=dict(title="step", rangemode="tozero"),
-                                    yaxis=dict(title="loss (log scale)", type="log")))
+                                    yaxis=dict(title="loss (log scale)", type="log", tickvals=LOG_TICKS,
+                                               tickformat="~g")))
 
 
 GRADIENT_COLUMNS = ["x1 → neuron", "x2 → neuron", "bias of neuron", "neuron → class 0", "neuron → class 1"]

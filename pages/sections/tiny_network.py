@@ -47,7 +47,8 @@ def tiny_network(name: str, X, y):
     step = st.select_slider("The network after step", steps, key=state.kept(MOMENT, STEPS))
     now = lesson.moments[steps.index(step)]
     loss, accuracy = st.columns(2)
-    loss.metric("Loss", readable(now.loss), readable(now.loss - lesson.moments[0].loss), delta_color="inverse")
+    change = now.loss - lesson.moments[0].loss
+    loss.metric("Loss", readable(now.loss), f"{change:.4g} since step 0" if step else None, delta_color="inverse")
     accuracy.metric("Points classified right", f"{now.accuracy:.1%}")
 
     axis, plane_points = grid()
