@@ -39,7 +39,7 @@ with controls:
     f_name = activation.replace("_", r"\_")  # relu, leaky\_relu, ... as LaTeX writes an underscore
     st.latex(rf"a = \mathrm{{{f_name}}}(z)")
 
-z, a = one_neuron(X, w1, w2, b, activation)
+z, _ = one_neuron(X, w1, w2, b, activation)
 right = int(np.sum((z > 0) == (y == 1)))  # the neuron says class 1 where z > 0, on one side of its line
 axis, plane_points = grid()
 middle = float(ACTIVATIONS[activation].forward(np.zeros(1))[0])  # f(0): the value of a along the line

@@ -23,7 +23,7 @@ def settings(name: str) -> tuple:
 
 
 def train(X, y, chosen: tuple):
-    """Train for these settings once per session; the moment shown becomes the last one."""
+    """Train a network of these settings and keep it in the session under them; the moment shown becomes the last."""
     lessons = st.session_state.setdefault(state.TOY_LESSONS, {})
     lessons[chosen] = learn(X, y, *chosen[1:])
     while len(lessons) > KEPT_LESSONS:
