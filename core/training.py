@@ -41,7 +41,7 @@ class Progress:
 
 @dataclass
 class Splits:
-    """Training and validation inputs X (N, 784) and labels y (N,)."""
+    """Training and validation inputs X (N, 784), or (N, 2) for points of a plane, and labels y (N,)."""
     X_train: np.ndarray
     y_train: np.ndarray
     X_val: np.ndarray

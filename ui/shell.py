@@ -14,6 +14,7 @@ from ui import charts, state
 PAGES = [  # (script, title, icon), in the order a learner should meet them
     ("pages/home.py", "Home", ":material/home:"),
     ("pages/explore.py", "Dataset explorer", ":material/grid_view:"),
+    ("pages/one_neuron.py", "One neuron first", ":material/scatter_plot:"),
     ("pages/train.py", "Train", ":material/model_training:"),
     ("pages/weights.py", "Weights", ":material/blur_on:"),
     ("pages/draw.py", "Draw & predict", ":material/draw:"),

@@ -1,7 +1,8 @@
 """A fully connected network in raw NumPy: forward pass, loss, and backpropagation.
 
-Batch-first notation (see DESIGN.md): X (N, 784), W_l (n_in, n_out), b_l (n_out,),
-Z_l = A_{l-1} W_l + b_l, A_l = f(Z_l), and the output P = softmax(Z_L) or sigmoid(Z_L).
+Batch-first notation (see DESIGN.md): X (N, 784) for the digits (any number of inputs works: (N, 2) for points
+of a plane), W_l (n_in, n_out), b_l (n_out,), Z_l = A_{l-1} W_l + b_l, A_l = f(Z_l), and the output
+P = softmax(Z_L) or sigmoid(Z_L).
 """
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -134,10 +135,12 @@ class Network(Classifier):
         check_names(self.activation, self.output)
 
     @classmethod
-    def create(cls, hidden=(128,), activation="relu", output="softmax", init=None, seed=0, dtype=np.float32):
-        """A new network 784 -> hidden... -> 10 with random weights (the scheme that fits the activation) and zero biases."""
+    def create(cls, hidden=(128,), activation="relu", output="softmax", init=None, seed=0, dtype=np.float32,
+               inputs: int = INPUTS, classes: int = CLASSES):
+        """A new network inputs -> hidden... -> classes (784 -> ... -> 10 for the digits; 2 -> ... -> 2 for points
+        of the plane) with random weights (the scheme that fits the activation) and zero biases."""
         check_names(activation, output)
-        sizes = [INPUTS, *hidden, CLASSES]
+        sizes = [inputs, *hidden, classes]
         if any(int(s) < 1 for s in hidden):
             raise ValueError("every hidden layer needs at least one neuron")
         rng = np.random.default_rng(seed)

@@ -12,7 +12,8 @@ from support.browser import CANVAS, CLEAR, ROOT, curve_reach, free_port, process
 from tests.e2e.conftest import SHOTS, go, screenshot, settle
 
 PAGES = {"Home": "Neural network from scratch", "Dataset explorer": "The MNIST dataset",
-         "Train": "Train a network", "Weights": "What the neurons learned", "Draw & predict": "Draw a digit",
+         "One neuron first": "One neuron first", "Train": "Train a network", "Weights": "What the neurons learned",
+         "Draw & predict": "Draw a digit",
          "How it works": "How it works", "Evaluate": "Evaluate the current model",
          "Tutorials, reproduced": "Tutorials, reproduced"}
 

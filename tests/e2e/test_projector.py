@@ -53,7 +53,12 @@ def shot(tab, name: str, width: int):
 
 
 def show_charts(tab, title: str):
-    """Whatever a page needs before it shows its charts: a test image on Draw."""
+    """Whatever a page needs before it shows its charts: a test image on Draw, a trained tiny network on One
+    neuron first."""
+    if title == "One neuron first" and not tab.locator(".st-key-toy_loss").count():
+        tab.locator("[data-testid=stMain]").get_by_role("button", name="Train").click()
+        tab.locator(".st-key-toy_loss").wait_for(timeout=30_000)
+        settle(tab)
     if title == "Draw & predict":
         source = tab.locator("[data-testid=stMain]").get_by_role("radio", name="A random test image")
         if source.get_attribute("aria-checked") != "true":  # a second click would deselect it
