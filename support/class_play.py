@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.async_api import TimeoutError as PlaywrightTimeout, async_playwright  # noqa: E402
 from support.browser import (CANVAS, CHROMIUM_FLAGS, IDLE, cpu_busy, cpu_seconds, free_port,  # noqa: E402
                              start_server, stop_server)
-from support.watch import ServerWatch, Wire, percentile, probe  # noqa: E402
+from support.watch import ServerWatch, Wire, percentile, probe, report_stages  # noqa: E402
 
 START, OPEN_PAGE, DRAW = "press Start", "open a page", "draw -> prediction"
 PAGE_WITHIN = 60_000  # milliseconds a page may take to show what an action asked for
@@ -171,16 +171,6 @@ async def one_session(browser, url: str, session: Session, delay: float):
         await page.screenshot(path=SHOTS / f"failed-session-{session.seed}.png", full_page=True)
     finally:
         await context.close()
-
-
-async def report_stages(sessions: list, every: float = 15.0):
-    """Print where the sessions are, now and then, so a long run shows its progress."""
-    began = time.perf_counter()
-    while True:
-        await asyncio.sleep(every)
-        counts = {stage: sum(s.stage == stage for s in sessions) for stage in dict.fromkeys(s.stage for s in sessions)}
-        print(f"{time.perf_counter() - began:5.0f} s  " + ", ".join(f"{n} {stage}" for stage, n in counts.items()),
-              file=sys.stderr, flush=True)
 
 
 async def class_of(url: str, count: int, arrive_over: float) -> list:

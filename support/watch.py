@@ -1,8 +1,10 @@
 """Watching a class from outside: what a tab and the server say on the websocket, the server's memory, threads,
-health and CPU, how busy the machine is, and a browserless client's reruns (support/class_play.py uses them)."""
+health and CPU, how busy the machine is, a browserless client's reruns, and where the sessions are
+(support/class_play.py uses them)."""
 import asyncio
 import base64
 import os
+import sys
 import re
 import statistics
 import threading
@@ -194,3 +196,13 @@ def pss_mb(pid: int) -> float:
 
 def percentile(values, q):
     return statistics.quantiles(values, n=100)[q - 1] if len(values) >= 2 else (values[0] if values else float("nan"))
+
+
+async def report_stages(sessions: list, every: float = 15.0):
+    """Print where the sessions are, now and then, so a long run shows its progress."""
+    began = time.perf_counter()
+    while True:
+        await asyncio.sleep(every)
+        counts = {stage: sum(s.stage == stage for s in sessions) for stage in dict.fromkeys(s.stage for s in sessions)}
+        print(f"{time.perf_counter() - began:5.0f} s  " + ", ".join(f"{n} {stage}" for stage, n in counts.items()),
+              file=sys.stderr, flush=True)
