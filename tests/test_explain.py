@@ -168,19 +168,31 @@ def test_only_an_activation_that_goes_flat_has_dead_neurons():
     assert all(dead_neurons(A, name) is None for name in ("sigmoid", "tanh", "leaky_relu"))
 
 
-def test_the_gradient_check_agrees_to_better_than_one_in_a_million():
+def test_the_gradient_check_agrees_to_better_than_one_in_a_million(fast):
     at = how_it_works(0, "Check a gradient")
     metrics = {m.label: number(m.value) for m in at.metric}
     assert metrics["Relative error"] < 1e-6
     assert metrics["Slope (L₊ − L₋) / 2ε"] == pytest.approx(metrics["Backprop gradient"], rel=1e-3)  # 4 digits shown
     at.selectbox(key="hiw_param").set_value("b2").run()
     assert number({m.label: m.value for m in at.metric}["Relative error"]) < 1e-6
+    data = dataset("mnist")
+    wrong = int(np.flatnonzero(fast.predict(data.X_test[:1000]) != data.test_labels[:1000])[0])  # big gradients
+    x = data.X_test[wrong]
+    pixel = int(np.argmax(x))                                                          # ink
+    neuron = int(np.argmax(fast.forward(x[None].astype(fast.dtype)).As[1][0]))        # on: A1 > 0
+    at = how_it_works(wrong, "Check a gradient")
     at.selectbox(key="hiw_param").set_value("W1").run()
     at.toggle(key="hiw_choose").set_value(True).run()
-    at.number_input(key="hiw_entry_W1_0").set_value(400).run()   # pixel 400, near the middle of the image
-    at.number_input(key="hiw_entry_W1_1").set_value(5).run()     # neuron 5
-    assert any("W1[400, 5]" in m.value for m in at.markdown)
-    assert number({m.label: m.value for m in at.metric}["Relative error"]) < 1e-6
+    at.number_input(key="hiw_entry_W1_0").set_value(pixel).run()
+    at.number_input(key="hiw_entry_W1_1").set_value(neuron).run()
+    assert any(f"W1[{pixel}, {neuron}]" in m.value for m in at.markdown)
+    metrics = {m.label: number(m.value) for m in at.metric}
+    assert metrics["Backprop gradient"] != 0 and metrics["Relative error"] < 1e-6
+    assert not any("exactly 0" in i.value for i in at.info)
+    at.number_input(key="hiw_entry_W1_0").set_value(0).run()     # pixel 0, a corner: never ink, so dW1[0, j] = 0
+    metrics = {m.label: number(m.value) for m in at.metric}
+    assert metrics["Backprop gradient"] == 0 and metrics["Slope (L₊ − L₋) / 2ε"] == 0
+    assert any("exactly 0" in i.value for i in at.info)
 
 
 def test_a_check_on_a_digit_the_model_is_sure_of_says_rounding_is_at_work_not_a_bug(fast):

@@ -103,7 +103,11 @@ def check_step(net, digit: Digit):
     # each loss is off by about 1e-16 (float64's step near 1: p = 1 - tiny when the model is sure), so their
     # difference over 2ε can be off by this much whatever the code does
     rounding = np.finfo(np.float64).eps * max(1.0, abs(check["loss_plus"])) / (2 * eps)
-    if rounding > 1e-7 * abs(backprop):
+    if backprop == 0:
+        st.info("This gradient is exactly 0: the weight's input is 0 for this digit (a pixel without ink, or a "
+                "neuron that is off), so nudging it cannot move the loss, and the slope is 0 too. Pick a weight "
+                "on the strokes to see a slope.", icon=":material/info:")
+    elif rounding > 1e-7 * abs(backprop):
         st.info(f"Here rounding alone can move the slope by about {readable(rounding / abs(backprop), 1)} of the "
                 f"gradient: the loss is {readable(check['loss_plus'])} and the gradient only "
                 f"{readable(abs(backprop))}, so the two nudged losses differ in their last digits. That is float "
