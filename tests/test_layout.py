@@ -12,8 +12,9 @@ LAYERS = {  # what each part may import from the project (besides itself)
     "ui": {"core", "core.nn", "jobs"},
     "pages": {"core", "core.nn", "jobs", "ui"},
     "app": {"ui"},
-    "tests": {"core", "core.nn", "jobs", "ui", "pages", "support"},
-    "benchmarks": {"core", "core.nn", "jobs", "ui", "support"},
+    "serving": {"core", "core.nn"},
+    "tests": {"core", "core.nn", "jobs", "ui", "pages", "support", "serving"},
+    "benchmarks": {"core", "core.nn", "jobs", "ui", "support", "serving"},
     "support": {"core", "core.nn"},
 }
 
