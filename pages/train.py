@@ -29,12 +29,23 @@ def duration(seconds: float) -> str:
     return f"about {seconds:.0f} s" if seconds < 90 else f"about {seconds / 60:.0f} min"
 
 
+def known_link(link: dict) -> bool:
+    """Whether this session applied or wrote this address before (and remember it from now on). The tab sends its
+    address with every rerun, and a click made before the page's new address arrived still carries an old one: an
+    echo of the session's own past, not a link to apply, which would undo the learner's latest change."""
+    known = st.session_state.setdefault(state.KNOWN_LINKS, set())
+    key = frozenset(link.items())
+    if key in known:
+        return True
+    known.add(key)
+    return False
+
+
 def apply_link_settings():
     """Settings from a shared link, once per link in this session (later changes are the learner's)."""
     link = st.query_params.to_dict()
-    if not link or st.session_state.get(state.APPLIED_LINK) == link:
+    if not link or known_link(link):
         return
-    st.session_state[state.APPLIED_LINK] = link
     if state.training_job() is None and link.get(RUN_PARAM, server_token()) != server_token():
         st.session_state[state.LOST_TRAINING] = True  # the address was made while another server process trained
     values, ignored = settings_from_url(link)
@@ -50,7 +61,7 @@ def settings(active: bool):
     config, problem = settings_form(disabled=active, compact=state.presenting())
     if problem is None:
         st.query_params.from_dict(url_from_settings(st.session_state) | ({RUN_PARAM: server_token()} if active else {}))
-        st.session_state[state.APPLIED_LINK] = st.query_params.to_dict()
+        known_link(st.query_params.to_dict())
     return config, problem
 
 

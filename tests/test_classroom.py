@@ -41,6 +41,20 @@ def test_a_shared_link_fills_the_train_page_and_changes_follow_into_the_link():
     assert at.query_params["epochs"] == "4" and at.query_params["hidden"] == "30"
 
 
+def test_a_rerun_that_still_carries_the_address_before_a_change_does_not_undo_it():
+    """The tab sends its address with every rerun; a click made before the new address arrived (a busy server)
+    carries the old one, which this session wrote itself: it is no new link, and the change stays."""
+    at = AppTest.from_file("../app.py", default_timeout=90).run()
+    at.switch_page("pages/train.py").run()
+    before = dict(at.query_params)                                   # the address the page wrote: fast, 8 epochs
+    at.selectbox(key="train_preset").set_value("nielsen-30").run()
+    assert at.number_input(key="train_epochs").value == 30 and at.query_params["epochs"] == "30"
+    at.query_params.clear()
+    at.query_params.update(before)                                   # a late click's rerun with the old address
+    at.toggle(key="presenter_mode").set_value(True).run()
+    assert at.number_input(key="train_epochs").value == 30 and at.query_params["epochs"] == "30"
+
+
 def widget_keys(block) -> set:
     return {w.key for kind in ("text_input", "number_input", "selectbox", "select_slider", "slider")
             for w in block.get(kind)}
