@@ -159,7 +159,7 @@ def convolve(X, K, b, padding: str):
 
 
 def max_pool(X):
-    """The largest value of each 2×2 window (an odd last row or column is dropped).  (N, H, W, C) -> (N, H/2, W/2, C)"""
+    """The largest value of each 2×2 window; an odd last row or column is dropped.  (N, H, W, C) -> (N, H/2, W/2, C)"""
     Ho, Wo = X.shape[1] // 2, X.shape[2] // 2
     out = X[:, 0:Ho * 2:2, 0:Wo * 2:2].copy()
     for i, j in ((0, 1), (1, 0), (1, 1)):

@@ -47,9 +47,11 @@ def drawn_like(seed: int) -> np.ndarray:
     ink = strokes(seed)
     kind = seed % 6
     if kind == 0:      # the canvas: white ink on black, opaque
-        return np.dstack([np.repeat((ink * 255).astype(np.uint8)[..., None], 3, axis=2), np.full(ink.shape, 255, np.uint8)])
+        grey = (ink * 255).astype(np.uint8)
+        return np.dstack([grey, grey, grey, np.full(ink.shape, 255, np.uint8)])
     if kind == 1:      # dark ink on light, noisy paper
-        return (255 * np.clip(0.95 - 0.8 * ink + np.random.default_rng(seed).normal(0, 0.02, ink.shape), 0, 1)).astype(np.uint8)
+        paper = 0.95 - 0.8 * ink + np.random.default_rng(seed).normal(0, 0.02, ink.shape)
+        return (255 * np.clip(paper, 0, 1)).astype(np.uint8)
     if kind == 2:      # black strokes, transparent elsewhere
         return np.dstack([np.zeros(ink.shape + (3,), np.uint8), (ink * 255).astype(np.uint8)])
     if kind == 3:
@@ -176,7 +178,8 @@ def test_the_downloaded_predictor_reads_an_array_and_a_png_as_core_does(clean_py
     readable = run(clean_python, "predict.py", "test.npy", cwd=folder).stdout.splitlines()
     assert readable[0].startswith(f"{answers['test.npy']}  (") and len(readable) == 11
     missing = run(clean_python, "predict.py", "none.png", cwd=folder)
-    assert missing.returncode == 2 and missing.stderr.startswith("error: none.png") and "Traceback" not in missing.stderr
+    assert missing.returncode == 2 and missing.stderr.startswith("error: none.png")
+    assert "Traceback" not in missing.stderr
 
 
 def meta_label(dataset: str, index: int) -> int:
