@@ -10,7 +10,7 @@ LAYERS = {  # what each part may import from the project (besides itself)
     "core": {"core.nn"},
     "jobs": {"core", "core.nn"},
     "ui": {"core", "core.nn", "jobs"},
-    "pages": {"core", "core.nn", "jobs", "ui"},
+    "pages": {"core", "core.nn", "jobs", "ui", "serving"},  # the Train page offers the ONNX export
     "app": {"ui"},
     "serving": {"core", "core.nn"},
     "tests": {"core", "core.nn", "jobs", "ui", "pages", "support", "serving"},

@@ -14,6 +14,8 @@ from core.io import model_bytes
 from core.nn.shapes import as_images
 from jobs.state import Status
 from jobs.training import TrainingJob
+from serving.bundle import predictor_zip
+from serving.export import onnx_file
 from ui import charts, state, tiles
 from ui.convolution import first_layer_tiles
 from ui.images import png_data_url
@@ -78,8 +80,15 @@ def show_status(job: TrainingJob, snap):
         ended = "Finished" if snap.status == Status.DONE else f"Stopped at epoch {latest.epoch:.2f}"
         st.success(f"{ended}: **{snap.test_accuracy:.2%}** of the 10,000 test images are read correctly. "
                    "This model is now the current one on every page.", icon=":material/check_circle:")
+        stem = job.name.replace(' ', '-').lower()
         st.download_button("Download the model (.npz)", lambda: model_file(job, snap),  # made on click
-                           file_name=f"{job.name.replace(' ', '-').lower()}.npz", icon=":material/download:")
+                           file_name=f"{stem}.npz", icon=":material/download:")
+        st.download_button("Download for ONNX Runtime (.onnx)", lambda: onnx_file(model_file(job, snap), job.name),
+                           file_name=f"{stem}.onnx", icon=":material/download:",
+                           help="The same network as an ONNX graph: pixels (N, 784) in [0, 1] in, probabilities out.")
+        st.download_button("Download a standalone predictor (.zip)", lambda: predictor_zip(model_file(job, snap), stem),
+                           file_name=f"{stem}-predictor.zip", icon=":material/download:",
+                           help="predict.py beside the model: `python predict.py digit.png` needs only NumPy (Pillow).")
 
 
 def model_file(job: TrainingJob, snap) -> bytes:
