@@ -5,28 +5,35 @@ then from --clients clients at once (threads, each with its own kept-alive conne
   json   one test digit as JSON pixels                          POST /predict
   png    one test digit as a 280x280 PNG, like the page's canvas  POST /predict (multipart)
   batch  100 test digits as JSON pixels                          POST /predict/batch
-Prints requests per second, latency p50/p95 (client side: send to full answer) and digits per second.
+Prints requests per second, latency p50/p95 (client side: send to full answer) and digits per second, then
+where a batch's time goes, timed in this process: reading the JSON, the preprocessing, the forward pass.
 Bodies are encoded once before timing, so the clients' work is the HTTP exchange alone; they share the
 machine's cores with the server, as a test on one machine does.
 
     pip install -r serving/requirements.txt
     python benchmarks/api_speed.py [--seconds 10] [--clients 4]
 """
-import argparse
-import io
-import json
 import os
-import sys
-import threading
-import time
-from pathlib import Path
 
-import numpy as np
-from PIL import Image
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads, as the server runs
+
+import argparse  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core.data import load_dataset  # noqa: E402
-from support.api_server import ApiClient, multipart, start_api  # noqa: E402
+from core.io import load_model  # noqa: E402
+from core.preprocess import prepare_digit  # noqa: E402
+from serving.inputs import parse_json, pixel_images  # noqa: E402
+from support.api_server import MODEL, ApiClient, multipart, start_api  # noqa: E402
 from support.browser import free_port, stop_server  # noqa: E402
 
 BATCH = 100
@@ -77,6 +84,23 @@ def measure(port: int, requests: list, clients: int, seconds: float) -> dict:
             "digits_per_second": rate * requests[0][3]}
 
 
+def batch_stages(body: bytes) -> dict:
+    """Milliseconds of each stage of answering one batch body, the median of 10 runs."""
+    network, _ = load_model(MODEL)
+    stages = {"read the JSON": lambda: pixel_images(parse_json(body)["pixels"], batch=True)}
+    images = stages["read the JSON"]()
+    stages["preprocess"] = lambda: [prepare_digit(image) for image in images]
+    X = np.stack([prepared.x for prepared in stages["preprocess"]()])   # (100, 784)
+    stages["forward pass"] = lambda: network.predict_proba(X)
+    times = {name: [] for name in stages}
+    for _ in range(10):
+        for name, stage in stages.items():  # interleaved, so a busy moment slows each stage alike
+            began = time.perf_counter()
+            stage()
+            times[name].append((time.perf_counter() - began) * 1000)
+    return {name: float(np.median(ms)) for name, ms in times.items()}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10.0, help="timed seconds per kind and client count")
@@ -95,6 +119,8 @@ def main():
                 r = measure(port, requests, clients, args.seconds)
                 print(f"{kind:<6} {clients:>7} {r['requests']:>9} {r['per_second']:>8.0f} {r['p50']:>8.2f} "
                       f"{r['p95']:>8.2f} {r['digits_per_second']:>9.0f}")
+        stages = batch_stages(kinds["batch"][0][1])
+        print(f"a batch of {BATCH}: " + ", ".join(f"{name} {ms:.1f} ms" for name, ms in stages.items()))
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         stop_server(process)
