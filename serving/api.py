@@ -24,7 +24,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 import uvicorn  # noqa: E402
-from fastapi import FastAPI, Request  # noqa: E402
+from fastapi import APIRouter, FastAPI, Request  # noqa: E402
 from fastapi.responses import HTMLResponse, JSONResponse  # noqa: E402
 from starlette.concurrency import run_in_threadpool  # noqa: E402
 
@@ -110,38 +110,47 @@ async def read_request(request: Request, pictures: bool) -> tuple:
     return "picture", await form_picture(request, body)
 
 
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+async def home():
+    return PAGE.read_text()
+
+
+@router.get("/health", response_model=Health, summary="Is the server up, and which model answers")
+async def health(request: Request):
+    served = request.app.state.served
+    return {"status": "ok", "model": served.name, "dataset": served.dataset,
+            "classes": list(DATASETS[served.dataset].classes)}
+
+
+@router.post("/predict", response_model=Prediction, responses=ERRORS, openapi_extra=PREDICT_BODY,
+             summary="One image: a PNG or JPEG (multipart field image) or 28x28 pixels as JSON")
+async def predict(request: Request):
+    kind, raw = await read_request(request, pictures=True)
+    return await run_in_threadpool(request.app.state.served.answer, kind, raw, False)  # off the event loop
+
+
+@router.post("/predict/batch", response_model=BatchPrediction, responses=ERRORS, openapi_extra=BATCH_BODY,
+             summary="Up to 1,000 images as JSON pixels, in one forward pass")
+async def predict_batch(request: Request):
+    kind, raw = await read_request(request, pictures=False)
+    return await run_in_threadpool(request.app.state.served.answer, kind, raw, True)
+
+
+async def refuse(request: Request, err: BadInput):
+    return JSONResponse({"detail": str(err)}, status_code=err.status)
+
+
 def create_app(served: Served) -> FastAPI:
     """The FastAPI application answering with one model."""
     app = FastAPI(title="Neural network from scratch: prediction API", version="1",
                   description=__doc__.split("\n\n")[0].replace("\n", " ") + " Every image goes through the Draw "
-                  "page's preprocessing first. Bad input: a 4xx whose `detail` says what is wrong.")
-    page = PAGE.read_text()
-
-    @app.exception_handler(BadInput)
-    async def refuse(request: Request, err: BadInput):
-        return JSONResponse({"detail": str(err)}, status_code=err.status)
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def home():
-        return page
-
-    @app.get("/health", response_model=Health, summary="Is the server up, and which model answers")
-    async def health():
-        return {"status": "ok", "model": served.name, "dataset": served.dataset,
-                "classes": list(DATASETS[served.dataset].classes)}
-
-    @app.post("/predict", response_model=Prediction, responses=ERRORS, openapi_extra=PREDICT_BODY,
-              summary="One image: a PNG or JPEG (multipart field image) or 28x28 pixels as JSON")
-    async def predict(request: Request):
-        kind, raw = await read_request(request, pictures=True)
-        return await run_in_threadpool(served.answer, kind, raw, False)
-
-    @app.post("/predict/batch", response_model=BatchPrediction, responses=ERRORS, openapi_extra=BATCH_BODY,
-              summary="Up to 1,000 images as JSON pixels, in one forward pass")
-    async def predict_batch(request: Request):
-        kind, raw = await read_request(request, pictures=False)
-        return await run_in_threadpool(served.answer, kind, raw, True)
-
+                  "page's preprocessing first. Bad input: a 4xx whose `detail` says what is wrong.",
+                  exception_handlers={BadInput: refuse})
+    app.state.served = served
+    app.include_router(router)
     return app
 
 

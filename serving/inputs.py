@@ -74,7 +74,8 @@ def _not_json(constant: str):
 
 def pixel_images(pixels, batch: bool) -> np.ndarray:
     """JSON pixel values 0-255, one 28x28 grid (or a list of them for a batch) -> grey images in [0, 1], (N, 28, 28)."""
-    expected = f"a list of 1 to {MAX_BATCH} grids of 28 rows of 28 values" if batch else "28 rows of 28 values"
+    expected = (f"a list of 1 to {MAX_BATCH} grids of 28 rows of 28 values" if batch else
+                "28 rows of 28 values (several images go to /predict/batch)")
     try:
         a = np.array(pixels)
     except ValueError:  # numpy: "inhomogeneous shape"

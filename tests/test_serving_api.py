@@ -112,6 +112,14 @@ def blank_png(width: int, height: int) -> bytes:
     return encoded(np.zeros((height, width), np.uint8), "PNG")
 
 
+def chunked(client: ApiClient, size: int) -> tuple:
+    """A JSON body of `size` bytes sent in chunks, without a Content-Length to refuse it by."""
+    client.connection.request("POST", "/predict", (b" " * 2**20 for _ in range(size // 2**20)),
+                              {"Content-Type": "application/json"}, encode_chunked=True)
+    reply = client.connection.getresponse()
+    return reply.status, json.loads(reply.read())
+
+
 BAD_INPUTS = {  # what is wrong: (how it is sent, the status, words the message must hold)
     "not a picture": (lambda c: c.post_picture(b"Hello, this is text.\n" * 50), 415, "not a PNG or JPEG"),
     "a GIF": (lambda c: c.post_picture(encoded(np.zeros((28, 28), np.uint8), "GIF"), "image/gif"), 415,
@@ -140,6 +148,7 @@ BAD_INPUTS = {  # what is wrong: (how it is sent, the status, words the message 
     "a negative value": (lambda c: c.post_json("/predict", {"pixels": grid(-1)}), 422, "0 to 255; found -1"),
     "a body too big": (lambda c: c.request("POST", "/predict", b" " * (9 * 2**20), "application/json"), 413,
                        "larger than 8 MB"),
+    "a chunked body too big": (lambda c: chunked(c, 9 * 2**20), 413, "larger than 8 MB"),
     "a batch of one grid": (lambda c: c.post_json("/predict/batch", {"pixels": STROKE}), 422, "shape (28, 28)"),
     "a batch too large": (lambda c: c.post_json("/predict/batch", {"pixels": [grid()] * 1001}), 422, "1 to 1000"),
     "a blank image in a batch": (lambda c: c.post_json("/predict/batch", {"pixels": [STROKE, grid(0)]}), 422,
