@@ -214,16 +214,20 @@ def test_a_bad_model_file_is_named_with_what_is_wrong_and_exit_code_2(model, wor
     assert words in result.stderr and model in result.stderr and "Traceback" not in result.stderr
 
 
-def test_every_dataset_has_its_preprocessing_and_a_fashion_model_answers_with_class_names():
-    from serving.api import Served
+def test_every_dataset_has_its_preprocessing():
     assert set(PREPARE) == set(DATASETS)
-    network, meta = load_model(ROOT / "weights" / "fashion-fast.npz")
-    images, labels = load_dataset("fashion-mnist", "test")
-    trousers = int(np.flatnonzero(labels == 1)[0])
-    answer = Served(network, "fashion-fast", meta["dataset"]).answer(
-        "json", json.dumps({"pixels": images[trousers].tolist()}).encode(), batch=False)
-    assert answer["digit"] == 1 and answer["label"] == "Trouser"
-    expected = network.forward(PREPARE["fashion-mnist"](images[trousers]).x[None]).P[0]
+
+
+@pytest.mark.parametrize("model, label, name", [("fashion-fast", 1, "Trouser"), ("cnn-99", 7, "7")])
+def test_a_fashion_model_or_a_cnn_answers_as_core_does_with_its_datasets_preprocessing_and_names(model, label, name):
+    from serving.api import Served
+    network, meta = load_model(ROOT / "weights" / f"{model}.npz")
+    images, labels = load_dataset(meta["dataset"], "test")
+    image = images[np.flatnonzero(labels == label)[0]]
+    answer = Served(network, model, meta["dataset"]).answer(
+        "json", json.dumps({"pixels": image.tolist()}).encode(), batch=False)
+    assert answer["digit"] == label and answer["label"] == name and answer["model"] == model
+    expected = network.forward(PREPARE[meta["dataset"]](image).x[None]).P[0]
     np.testing.assert_allclose(answer["probabilities"], expected, atol=1e-6)
 
 
