@@ -17,6 +17,9 @@ INK = 0.1          # a pixel counts as ink above this grey level (0..1)
 MIN_INK_SHARE = 0.0005  # fewer ink pixels than this share of the image: nothing drawn
 MIN_EXTENT = 0.08  # ink spanning less than this share of the image side is a dot, not a digit
 MAX_INK_SHARE = 0.6  # MNIST digits cover at most 44 % of their field; more ink than this is a scribble
+# A picture from outside (an upload, the prediction API) is refused beyond these, before its pixels are decoded
+MAX_PICTURE_BYTES = 2 * 2**20
+MAX_PIXELS = 4000 * 4000
 
 
 @dataclass
@@ -134,3 +137,6 @@ def prepare_clothing(image) -> Prepared:
     item[top:top + height, left:left + width] = resize_area(crop, height, width)
     stages["longer side 28 px, centred"] = item
     return Prepared(True, "", stages, item.reshape(-1).astype(np.float32))
+
+
+PREPARE = {"mnist": prepare_digit, "fashion-mnist": prepare_clothing}  # each dataset's own way of making its images

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-MAX_PIXELS = 4000 * 4000  # refused from the header, before the pixels are decoded
+from core.preprocess import MAX_PIXELS  # refused from the header, before the pixels are decoded
 
 
 class ImageError(ValueError):
