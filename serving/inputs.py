@@ -3,15 +3,13 @@
 Every refusal is a `BadInput` with the HTTP status to answer and a message that says what is wrong, so a
 client always learns why (a 4xx), and the server never fails on what a client sent.
 """
-import io
 import json
-import warnings
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
 
 from core.nn.shapes import SIDE
-from core.preprocess import MAX_PICTURE_BYTES, MAX_PIXELS
+from core.preprocess import MAX_PICTURE_BYTES
+from ui.images import ImageError, PictureTooLarge, decode_image
 
 FORMATS = ("PNG", "JPEG")
 MAX_BATCH = 1000  # images in one /predict/batch request
@@ -28,31 +26,18 @@ class BadInput(ValueError):
 
 
 def decode_picture(raw: bytes) -> np.ndarray:
-    """PNG/JPEG bytes -> grey (H, W) or RGBA (H, W, 4) array, decoded as the Draw page decodes an upload."""
+    """PNG/JPEG bytes -> grey (H, W) or RGBA (H, W, 4) array, by the Draw page's own decoder (ui.images)."""
     if not raw:
         raise BadInput(400, 'The file "image" is empty: send a PNG or JPEG of one digit.')
     if len(raw) > MAX_PICTURE_BYTES:
         raise BadInput(413, f"The picture is {len(raw) / 2**20:.1f} MB; at most {MAX_PICTURE_BYTES // 2**20} MB "
                             "are accepted.")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we refuse large pictures ourselves
-            img = Image.open(io.BytesIO(raw), formats=FORMATS)  # reads only the header
-    except Image.DecompressionBombError:
-        raise BadInput(413, f"The picture is far larger than {MAX_PIXELS:,} pixels. Crop it to the digit.") from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise BadInput(415, 'The file "image" is not a PNG or JPEG picture that can be read.') from None
-    if img.width * img.height > MAX_PIXELS:
-        raise BadInput(413, f"The picture is {img.width:,} × {img.height:,} pixels; at most {MAX_PIXELS:,} pixels "
-                            "are accepted. Crop it to the digit.")
-    try:
-        if img.mode.startswith("I") or img.mode == "F":  # 16- or 32-bit grey
-            grey = np.asarray(img, dtype=np.float64)
-            return grey / (65535.0 if grey.max() > 255 else 255.0)
-        has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
-        return np.asarray(img.convert("RGBA" if has_alpha else "L"))
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as err:
-        raise BadInput(415, f"The picture could not be decoded ({err}).") from None
+        return decode_image(raw, FORMATS)
+    except PictureTooLarge as err:
+        raise BadInput(413, str(err)) from None
+    except ImageError as err:
+        raise BadInput(415, f'The file "image": {err}') from None
 
 
 def parse_json(raw: bytes) -> dict:

@@ -40,7 +40,7 @@ def test_every_mode_gives_the_same_upright_bar(img, fmt):
 
 
 def test_not_an_image_is_refused():
-    with pytest.raises(ImageError, match="not a picture"):
+    with pytest.raises(ImageError, match="not a PNG or JPEG picture"):
         decode_image(b"%PDF-1.4 not a picture")
 
 

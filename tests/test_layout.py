@@ -12,7 +12,7 @@ LAYERS = {  # what each part may import from the project (besides itself)
     "ui": {"core", "core.nn", "jobs"},
     "pages": {"core", "core.nn", "jobs", "ui", "serving"},  # the Train page offers the ONNX export
     "app": {"ui"},
-    "serving": {"core", "core.nn"},
+    "serving": {"core", "core.nn", "ui"},  # ui.images: the API decodes a picture as the Draw page does
     "tests": {"core", "core.nn", "jobs", "ui", "pages", "support", "serving"},
     "benchmarks": {"core", "core.nn", "jobs", "ui", "support", "serving"},
     "support": {"core", "core.nn"},

@@ -93,7 +93,7 @@ def seven(mode="L", ink=255, background=0) -> Image.Image:
 
 
 IMAGE_CASES = {
-    "not an image": (b"GIF89a but not really", "not a picture"),
+    "not an image": (b"GIF89a but not really", "not a PNG or JPEG picture"),
     "1x1": (png(Image.new("L", (1, 1))), "Nothing drawn"),
     "fully transparent": (png(Image.new("RGBA", (50, 50), (255, 255, 255, 0))), "Nothing drawn"),
     "12000x12000": (png(Image.new("1", (12000, 12000)))[:300], "12,000 × 12,000 pixels"),

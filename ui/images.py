@@ -14,26 +14,32 @@ class ImageError(ValueError):
     """The upload is not a picture this app can read; the message says why."""
 
 
-def decode_image(raw: bytes) -> np.ndarray:
-    """PNG/JPEG bytes -> grey (H, W) or RGBA (H, W, 4) array; palette, CMYK and 16-bit modes included."""
+class PictureTooLarge(ImageError):
+    """The picture has more pixels than the app accepts."""
+
+
+def decode_image(raw: bytes, formats: tuple | None = None) -> np.ndarray:
+    """PNG/JPEG bytes -> grey (H, W) or RGBA (H, W, 4) array; palette, CMYK and 16-bit modes included.
+
+    `formats`: the Pillow formats accepted (None: any it reads). The prediction API decodes with this too."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we refuse large pictures ourselves
-            img = Image.open(io.BytesIO(raw))  # reads only the header
+            img = Image.open(io.BytesIO(raw), formats=formats)  # reads only the header
     except Image.DecompressionBombError:
-        raise ImageError(f"The picture is far larger than {MAX_PIXELS:,} pixels. Crop it to the digit.") from None
-    except (UnidentifiedImageError, OSError):
-        raise ImageError("This file is not a picture that can be read (PNG or JPEG).") from None
+        raise PictureTooLarge(f"The picture is far larger than {MAX_PIXELS:,} pixels. Crop it to the digit.") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):  # a damaged header can raise any of them
+        raise ImageError("This file is not a PNG or JPEG picture that can be read.") from None
     if img.width * img.height > MAX_PIXELS:
-        raise ImageError(f"The picture is {img.width:,} × {img.height:,} pixels; at most "
-                         f"{MAX_PIXELS:,} pixels are accepted. Crop it to the digit.")
+        raise PictureTooLarge(f"The picture is {img.width:,} × {img.height:,} pixels; at most "
+                              f"{MAX_PIXELS:,} pixels are accepted. Crop it to the digit.")
     try:
         if img.mode.startswith("I") or img.mode == "F":  # 16- or 32-bit grey
             grey = np.asarray(img, dtype=np.float64)
             return grey / (65535.0 if grey.max() > 255 else 255.0)
         has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
         return np.asarray(img.convert("RGBA" if has_alpha else "L"))
-    except (OSError, ValueError, Image.DecompressionBombError) as err:
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as err:
         raise ImageError(f"The picture could not be decoded ({err}).") from None
 
 
