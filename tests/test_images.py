@@ -44,6 +44,24 @@ def test_not_an_image_is_refused():
         decode_image(b"%PDF-1.4 not a picture")
 
 
+def test_a_damaged_png_that_pillow_refuses_with_a_syntax_error_is_refused_with_a_message():
+    raw, rng = encoded(Image.fromarray(np.arange(1600, dtype=np.uint8).reshape(40, 40))), np.random.default_rng(0)
+    for _ in range(2000):  # damage 3 bytes at a time until Pillow's decoder raises SyntaxError (a bad chunk)
+        damaged = bytearray(raw)
+        for at in rng.integers(len(raw), size=3):
+            damaged[at] = rng.integers(256)
+        try:
+            Image.open(io.BytesIO(bytes(damaged))).convert("L")
+        except SyntaxError:
+            break
+        except Exception:  # noqa: BLE001 - other damage: try again
+            continue
+    else:
+        pytest.fail("no damage made Pillow raise SyntaxError")
+    with pytest.raises(ImageError, match="could not be decoded"):
+        decode_image(bytes(damaged))
+
+
 def test_a_huge_image_is_refused_from_its_header_before_decoding():
     header_only = encoded(Image.new("L", (12000, 12000)))[:200]  # a truncated file: only the header is real
     with pytest.raises(ImageError, match="12,000 × 12,000 pixels"):
