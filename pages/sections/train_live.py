@@ -14,6 +14,7 @@ from core.io import model_bytes
 from core.nn.shapes import as_images
 from jobs.state import Status
 from jobs.training import TrainingJob
+from pages.sections.living_diagram import show_living_diagram
 from ui import charts, state, tiles
 from ui.convolution import first_layer_tiles
 from ui.images import png_data_url
@@ -99,6 +100,7 @@ def live_pictures():
     if network is None:
         return
     what_it_reads(network, job.config.dataset)
+    live_diagram(network, job.config.dataset)
     images, _, what = first_layer_tiles(network, NEURONS_SHOWN)
     show_chart(tiles.mosaic(images, 12, diverging=True, width=800 if len(images) > 8 else 500,
                             title=f"{len(images)} {what}, as they learn"), key="live_neurons")
@@ -115,6 +117,17 @@ def fixed_digits(dataset_name: str) -> tuple:
     X, labels = data.X_test[rows], data.test_labels[rows]
     freeze(X, labels)  # shared by every session
     return X, labels, pictures
+
+
+def live_diagram(network, dataset_name: str):
+    """The living diagram of the network as it learns: the learner's last drawing, else test image #0."""
+    drawing = st.session_state.get(state.LAST_DIGIT) if dataset_name == "mnist" else None  # (784,) in [0, 1]
+    data = dataset(dataset_name)
+    x = drawing if drawing is not None else data.X_test[0]
+    st.markdown("**Inside it now**, for " + ("your last digit" if drawing is not None else
+                f"test image #0, a {DATASETS[dataset_name].classes[data.test_labels[0]]}") + ": the colours follow "
+                "the learning")
+    show_living_diagram(network, x, "live_diagram", DATASETS[dataset_name].classes, clickable=False, height=380)
 
 
 def what_it_reads(network, dataset_name: str):
