@@ -120,7 +120,7 @@ def node_trace(flow: Contributions, l: int, units, hover: list, classes) -> go.S
     return go.Scatter(x=np.full(len(units), l), y=positions(len(units)), mode="markers+text" if output else "markers",
                       text=labels, textposition="middle right", customdata=[unit_id(l, int(i)) for i in units],
                       hovertext=hover, hoverinfo="text",
-                      marker=dict(size=NODE, color=a[units].astype(float), colorscale=DIVERGING, cmin=-limit,
+                      marker=dict(size=NODE, color=a[units].astype(SENT), colorscale=DIVERGING, cmin=-limit,
                                   cmax=limit, line=dict(color=OUTLINE, width=1)))
 
 
