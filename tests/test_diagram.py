@@ -144,6 +144,10 @@ def test_a_cnn_on_home_shows_its_maps_and_a_clicked_map_opens(app_home, lenet, m
     assert figure(app_home, "home_diagram_map")["layout"]["title"]["text"].startswith("map 3 of convolution 2")
     assert array(figure(app_home, "home_diagram_inputs")["data"][0]["y"]) == pytest.approx(flow.C[1][:, 3], abs=1e-6)
     assert any("is not one weight" in c.value for c in app_home.caption)
+    app_home.session_state["home_diagram_opened"] = unit_id(1, 2)    # convolution 1 reads the image: its kernel
+    app_home.run()
+    assert array(figure(app_home, "home_diagram_kernel")["data"][0]["z"]).ravel() == pytest.approx(
+        lenet.params()["K1"][:, :, 0, 2].ravel())
 
 
 def test_fashion_outputs_are_labelled_with_class_names_and_draw_shows_the_diagram(app_home):

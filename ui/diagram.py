@@ -118,7 +118,7 @@ def node_trace(flow: Contributions, l: int, units, hover: list, classes) -> go.S
     output = flow.kinds[l] == "output"
     labels = [f"{classes[i]} · {a[i]:.0%}" for i in units] if output else None
     return go.Scatter(x=np.full(len(units), l), y=positions(len(units)), mode="markers+text" if output else "markers",
-                      text=labels, textposition="middle right", customdata=[unit_id(l, int(i)) for i in units],
+                      text=labels, textposition="middle right", cliponaxis=False, customdata=[unit_id(l, int(i)) for i in units],
                       hovertext=hover, hoverinfo="text",
                       marker=dict(size=NODE, color=a[units].astype(SENT), colorscale=DIVERGING, cmin=-limit,
                                   cmax=limit, line=dict(color=OUTLINE, width=1)))
@@ -144,8 +144,8 @@ def living_diagram(flow: Contributions, activation: str, output: str, classes, h
             traces.append(go.Scatter(x=[l], y=positions(len(units[l]))[where], mode="markers", hoverinfo="skip",
                                      marker=dict(size=NODE + 10, color="rgba(0,0,0,0)",
                                                  line=dict(color="#222", width=2))))
-    label_room = 0.25 + 0.06 * max(len(str(c)) for c in classes)   # output labels, "Ankle boot · 97%"
+    label = 7.5 * (max(len(str(c)) for c in classes) + len(" · 100%")) + 20   # pixels for "Ankle boot · 97%"
     return go.Figure(traces, layout(height, showlegend=False, hovermode="closest", annotations=notes,
-                                    xaxis=dict(visible=False, range=[-0.3, len(units) - 1 + label_room],
-                                               fixedrange=True),
+                                    margin=dict(r=round(label)),
+                                    xaxis=dict(visible=False, range=[-0.3, len(units) - 0.85], fixedrange=True),
                                     yaxis=dict(visible=False, range=[-1.35, 1.35], fixedrange=True)))

@@ -83,6 +83,11 @@ def show_unit(network, flow: Contributions, x, l: int, i: int, classes, key: str
         left, right = side_by_side(2)
         show_chart(charts.digit(maps[:, :, i], f"{name}, after {network.activation} and max-pool",
                                 height=300), f"{key}_map", left)
+        if l == 1:                                                 # the image is its one input: show the kernel
+            kernel = network.params()["K1"][:, :, 0, i]
+            show_chart(charts.weight_image(kernel, f"its {len(kernel)}×{len(kernel)} kernel", height=300),
+                       f"{key}_kernel", right)
+            return
         where = right
     else:
         where = None
