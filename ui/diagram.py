@@ -76,7 +76,7 @@ def equation(flow: Contributions, l: int, i: int, activation: str, output: str, 
         head = (f"{name}<br>mean after {activation} and max-pool: {a:.3f}<br>"
                 f"mean z = Σ (each input map's part) + b = {z - b:.2f} {sign} {abs(b):.2f} = {z:.2f}")
     else:
-        head = (f"{name}: p = {output}(z) = {a:.1%}" if kind == "output" else f"{name}<br>a = {activation}(z) = {a:.3f}")
+        head = f"{name}: p = {output}(z) = {a:.1%}" if kind == "output" else f"{name}<br>a = {activation}(z) = {a:.3f}"
         head += f"<br>z = Σ w·a + b = {z - b:.2f} {sign} {abs(b):.2f} = {z:.2f}"
     return f"{head}<br>largest inputs: {largest}"
 
@@ -86,26 +86,30 @@ def positions(count: int) -> np.ndarray:
     return np.linspace(1, -1, count) if count > 1 else np.zeros(1)
 
 
-def edge_traces(flow: Contributions, l: int, rows, cols, edges: int) -> list:
-    """The strongest connections into layer l among the drawn nodes: a few line traces, one per sign and width."""
+def edge_segments(flow: Contributions, l: int, rows, cols, edges: int) -> np.ndarray:
+    """The strongest connections into layer l among the drawn nodes, one row each: x0, y0, x1, y1, sign (+1 or -1),
+    and which third of the widths it gets (|C| against the strongest drawn into layer l).  (<= edges, 6)"""
     C = flow.C[l - 1][np.ix_(rows, cols)]                     # (shown in l-1, shown in l)
     strength = np.abs(C).ravel()
     strongest = np.argsort(-strength, kind="stable")[:edges]
     strongest = strongest[strength[strongest] > 0]
-    if not len(strongest):
-        return []
-    share = strength[strongest] / strength[strongest[0]]      # 1 for the strongest drawn
-    bucket = np.minimum((share * len(WIDTHS)).astype(int), len(WIDTHS) - 1)
-    sign = np.sign(C.ravel()[strongest])
-    y0, y1 = positions(len(rows)), positions(len(cols))
+    share = strength[strongest] / (strength[strongest[0]] if len(strongest) else 1)   # 1 for the strongest
+    r, c = np.divmod(strongest, len(cols))
+    return np.column_stack([np.full(len(r), l - 1), positions(len(rows))[r], np.full(len(r), l),
+                            positions(len(cols))[c], np.sign(C.ravel()[strongest]),
+                            np.minimum((share * len(WIDTHS)).astype(int), len(WIDTHS) - 1)])
+
+
+def edge_traces(segments: np.ndarray) -> list:
+    """Every drawn connection in a few line traces, one per sign and width (one trace per line is far slower)."""
     traces = []
     for s, colour in SIGNS.items():
         for w, width in enumerate(WIDTHS):
-            picked = strongest[(sign == s) & (bucket == w)]
+            picked = segments[(segments[:, 4] == s) & (segments[:, 5] == w)]
             if len(picked):
-                r, c = np.divmod(picked, len(cols))
-                xs = np.column_stack([np.full(len(r), l - 1), np.full(len(r), l), np.full(len(r), np.nan)])
-                ys = np.column_stack([y0[r], y1[c], np.full(len(r), np.nan)])
+                gap = np.full(len(picked), np.nan)                  # NaN between lines: one trace, many lines
+                xs = np.column_stack([picked[:, 0], picked[:, 2], gap])   # x0, x1, NaN for every line
+                ys = np.column_stack([picked[:, 1], picked[:, 3], gap])
                 traces.append(go.Scatter(x=xs.ravel().astype(SENT), y=ys.ravel().astype(SENT), mode="lines",
                                          hoverinfo="skip", line=dict(width=width, color=colour.format(0.3 + 0.2 * w))))
     return traces
@@ -118,8 +122,8 @@ def node_trace(flow: Contributions, l: int, units, hover: list, classes) -> go.S
     output = flow.kinds[l] == "output"
     labels = [f"{classes[i]} · {a[i]:.0%}" for i in units] if output else None
     return go.Scatter(x=np.full(len(units), l), y=positions(len(units)), mode="markers+text" if output else "markers",
-                      text=labels, textposition="middle right", cliponaxis=False, customdata=[unit_id(l, int(i)) for i in units],
-                      hovertext=hover, hoverinfo="text",
+                      text=labels, textposition="middle right", cliponaxis=False, hovertext=hover, hoverinfo="text",
+                      customdata=[unit_id(l, int(i)) for i in units],
                       marker=dict(size=NODE, color=a[units].astype(SENT), colorscale=DIVERGING, cmin=-limit,
                                   cmax=limit, line=dict(color=OUTLINE, width=1)))
 
@@ -131,7 +135,7 @@ def living_diagram(flow: Contributions, activation: str, output: str, classes, h
     blue takes away, width |C| against the strongest drawn there). The node with id `chosen` is ringed."""
     layers = range(len(flow.values))
     units = [shown_units(flow, l, shown) for l in layers]
-    traces = [t for l in layers[1:] for t in edge_traces(flow, l, units[l - 1], units[l], edges)]
+    traces = edge_traces(np.vstack([edge_segments(flow, l, units[l - 1], units[l], edges) for l in layers[1:]]))
     traces += [node_trace(flow, l, units[l], [equation(flow, l, int(i), activation, output, classes)
                                               for i in units[l]], classes) for l in layers]
     notes = [dict(x=l, y=1.12, text=layer_title(flow, l), showarrow=False, yanchor="bottom") for l in layers]

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.nn.cnn import ConvNet
 from core.nn.losses import OUTPUTS
 from core.nn.network import Classifier, Network
 from core.nn.optim import SGD
@@ -115,13 +116,13 @@ def contributions(network, x) -> Contributions:
     pre-activation on average over its positions, sum_{u,v} mean patch[u, v, c] K[u, v, c, f]; a map's parts
     into a dense neuron are summed over the map's positions."""
     x = np.asarray(x, network.dtype).reshape(1, -1)
-    if isinstance(network, Network):
-        fwd = network.forward(x)
-        values = [A[0] for A in fwd.As]                                          # a_0 = x, ..., a_L = P
-        C = [values[l][:, None] * W for l, W in enumerate(network.weights)]     # (n_{l-1}, n_l)
-        kinds = ["pixel"] + ["neuron"] * (len(network.weights) - 1) + ["output"]
-        return Contributions(kinds, values, C, [Z[0] for Z in fwd.Zs], list(network.biases))
-    return map_contributions(network, x)
+    if isinstance(network, ConvNet):
+        return map_contributions(network, x)
+    fwd = network.forward(x)
+    values = [A[0] for A in fwd.As]                                          # a_0 = x, ..., a_L = P
+    C = [values[l][:, None] * W for l, W in enumerate(network.weights)]     # (n_{l-1}, n_l)
+    kinds = ["pixel"] + ["neuron"] * (len(network.weights) - 1) + ["output"]
+    return Contributions(kinds, values, C, [Z[0] for Z in fwd.Zs], list(network.biases))
 
 
 def map_contributions(network, x) -> Contributions:
