@@ -136,8 +136,6 @@ def living_diagram(flow: Contributions, activation: str, output: str, classes, h
     layers = range(len(flow.values))
     units = [shown_units(flow, l, shown) for l in layers]
     traces = edge_traces(np.vstack([edge_segments(flow, l, units[l - 1], units[l], edges) for l in layers[1:]]))
-    traces += [node_trace(flow, l, units[l], [equation(flow, l, int(i), activation, output, classes)
-                                              for i in units[l]], classes) for l in layers]
     notes = [dict(x=l, y=1.12, text=layer_title(flow, l), showarrow=False, yanchor="bottom") for l in layers]
     notes += [dict(x=l, y=-1.12, text=f"+{len(flow.values[l]) - len(units[l])} more", showarrow=False,
                    yanchor="top") for l in layers if len(units[l]) < len(flow.values[l])]
@@ -146,8 +144,10 @@ def living_diagram(flow: Contributions, activation: str, output: str, classes, h
         where = np.flatnonzero(units[l] == i) if l < len(units) else []
         if len(where):
             traces.append(go.Scatter(x=[l], y=positions(len(units[l]))[where], mode="markers", hoverinfo="skip",
-                                     marker=dict(size=NODE + 10, color="rgba(0,0,0,0)",
-                                                 line=dict(color="#222", width=2))))
+                                     marker=dict(size=NODE + 8, color="rgba(0,0,0,0)",
+                                                 line=dict(color="#222", width=2))))   # under its node and label
+    traces += [node_trace(flow, l, units[l], [equation(flow, l, int(i), activation, output, classes)
+                                              for i in units[l]], classes) for l in layers]
     label = 7.5 * (max(len(str(c)) for c in classes) + len(" · 100%")) + 20   # pixels for "Ankle boot · 97%"
     return go.Figure(traces, layout(height, showlegend=False, hovermode="closest", annotations=notes,
                                     margin=dict(r=round(label)),

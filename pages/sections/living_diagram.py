@@ -11,7 +11,7 @@ from ui.shell import side_by_side, show_chart
 BARS = {1: "#d62728", -1: "#1f77b4"}  # an input that added to the sum, one that took away
 
 
-def caption(network, flow: Contributions) -> str:
+def caption(network, flow: Contributions, clickable: bool) -> str:
     """What the diagram's colours and lines mean, for a dense or a convolutional network."""
     text = (f"Each column is a layer; the colour of a node is what it holds for this image (red positive, blue "
             f"negative, white 0, each layer on its own scale). A layer wider than {SHOWN} shows its {SHOWN} most "
@@ -26,7 +26,7 @@ def caption(network, flow: Contributions) -> str:
                  "pixels. ")
     else:
         text += "A line's width is weight × activation, w·a: a strong weight from a silent neuron carries nothing. "
-    return text + "Hover over a node for its equation; click one to open it below."
+    return text + "Hover over a node for its equation" + ("; click one to open it below." if clickable else ".")
 
 
 def opened_unit(key: str, flow: Contributions) -> int:
@@ -55,7 +55,7 @@ def show_living_diagram(network, x, key: str, classes, clickable: bool = True, h
         show_chart(fig, key=key, on_select=open_clicked, selection_mode="points")
     else:
         show_chart(fig, key=key)
-    st.caption(caption(network, flow))
+    st.caption(caption(network, flow, clickable))
     if clickable:
         show_unit(network, flow, x, *unit_of(opened), classes, key)
 

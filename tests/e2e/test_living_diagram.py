@@ -27,12 +27,12 @@ def click(page, chart, i: int):
 def test_on_home_a_neurons_hover_shows_its_equation_and_a_click_opens_its_weights(page):
     chart = page.locator(f"{MAIN} .st-key-home_diagram .js-plotly-plot")
     page.get_by_text("Output 7: its inputs added").wait_for(timeout=30_000)  # test image #0, a 7, opens on its answer
-    label = hover(page, chart, 16)                         # 16 pixels, then the first drawn hidden neuron
+    label = hover(page, chart, 1 + 16)   # the ring around the open node, 16 pixels, then the first hidden neuron
     found = re.search(r"neuron (\d+) of layer 1\s*a = relu\(z\) = ([\d.]+)\s*z = Σ w·a \+ b = [-\d.]+ [−+] [\d.]+ = "
                       r"([-\d.]+)\s*largest inputs: pixel", label)  # one line each
     assert found, label
     screenshot(page, "home-diagram-hover")
-    click(page, chart, 16)
+    click(page, chart, 1 + 16)
     neuron = found.group(1)
     page.get_by_text(f"Neuron {neuron} of layer 1: its inputs added").wait_for(timeout=30_000)
     page.get_by_text(f"neuron {neuron} of layer 1: its 784 weights").wait_for(timeout=30_000)
@@ -52,5 +52,5 @@ def test_a_drawing_lights_the_diagram_and_its_answer_opens_on_an_output(page):
     labels = chart.locator(".scatterlayer .textpoint text").all_text_contents()
     assert [label.split(" · ")[0] for label in labels] == [str(k) for k in range(10)], labels
     page.get_by_text("Output 1: its inputs added").wait_for(timeout=30_000)
-    assert hover(page, chart, 16 + 16 + 1).startswith("output 1: p = softmax(z) = ")  # the output for 1
+    assert hover(page, chart, 1 + 16 + 16 + 1).startswith("output 1: p = softmax(z) = ")  # after the ring
     screenshot(page, "draw-diagram")
