@@ -10,7 +10,7 @@ from ui import charts, state
 from ui.diagram import living_diagram
 from ui.resources import shipped_models
 from ui.settings import apply_preset_values
-from ui.shell import require_app_shell, show_chart
+from ui.shell import require_app_shell, show_chart, side_by_side
 from ui.training import start_training
 
 require_app_shell()
@@ -86,7 +86,7 @@ if available:
                                   format_func=lambda name: f"{name} · {shipped[f'shipped:{name}'].test_accuracy:.2%}")
 if available and chosen:
     entry = shipped[f"shipped:{chosen}"]
-    network_col, curve_col = st.columns([2, 3])
+    network_col, curve_col = side_by_side(2)  # a diagram of 3 to 5 columns needs half the page; a projector stacks
     with network_col:
         show_network(entry)
     with curve_col:

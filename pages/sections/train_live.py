@@ -1,4 +1,5 @@
-"""The Train page's live view: how far the training is, its curves, what the network now reads, its first layer.
+"""The Train page's live view: how far the training is, its curves, what the network now reads, the living diagram,
+its first layer.
 
 Each part is drawn by a fragment that the page re-runs on a timer while it trains; everything comes from one
 snapshot of the job, so the numbers on screen agree with each other (and with the sidebar's, see
@@ -93,8 +94,9 @@ def model_file(job: TrainingJob, snap) -> bytes:
 
 
 def live_pictures():
-    """What the network reads and its first layer, as they change: redrawn less often than the curves (a picture
-    is many times their size), from the copy of the network the training process sends twice a second."""
+    """What the network reads, its living diagram and its first layer, as they change: redrawn less often than the
+    curves (a picture is many times their size), from the copy of the network the training process sends twice a
+    second."""
     job = state.training_job()
     network = job.snapshot(with_weights=True).network if job is not None else None
     if network is None:
