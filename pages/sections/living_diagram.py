@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.nn.explain import Contributions, contributions
 from core.nn.shapes import as_images
-from ui import charts, state
+from ui import charts
 from ui.diagram import EDGES, SHOWN, living_diagram, unit_id, unit_of, unit_title
 from ui.shell import side_by_side, show_chart
 
@@ -64,37 +64,44 @@ def show_unit(network, flow: Contributions, x, l: int, i: int, classes, key: str
     """One unit opened: a pixel's value; a first-layer neuron's 28×28 weights and what each pixel added; a feature
     map; or what each of its inputs added to its sum z, as bars."""
     name = unit_title(flow, l, i, classes)
+    title = name[0].upper() + name[1:]
     if l == 0:
-        st.markdown(f"**{name}** is the input: it holds the image ({float(flow.values[0][i]):.3f}) and has no weights "
-                    "of its own. Click a node further right to see how it was computed.")
+        what = "its value" if flow.kinds[0] == "pixel" else "the mean of its pixels"
+        st.markdown(f"**{title}** is the input ({what}: {float(flow.values[0][i]):.3f}) and has no weights of its "
+                    "own. Click a node further right to see how it was computed.")
         return
     z, b, column = float(flow.z[l - 1][i]), float(flow.b[l - 1][i]), flow.C[l - 1][:, i]
-    st.markdown(f"**{name[0].upper() + name[1:]}**: its inputs added **{z - b:.3f}**, its bias **{b:+.3f}**, so "
-                f"z = **{z:.3f}**; it holds **{float(flow.values[l][i]):.3f}**.")
+    st.markdown(f"**{title}**: its inputs added **{z - b:.3f}**, its bias **{b:+.3f}**, so z = **{z:.3f}**; it "
+                f"holds **{float(flow.values[l][i]):.3f}**.")
     if flow.kinds[l - 1] == "pixel":
         left, right = side_by_side(2)
         show_chart(charts.weight_image(network.weights[l - 1][:, i], f"{name}: its 784 weights", height=330),
                    f"{key}_weights", left)
         show_chart(charts.weight_image(as_images(column), "weight × pixel: what each pixel added", height=330,
                                        name="w·x"), f"{key}_parts", right)
-        return
-    if flow.kinds[l] == "map":
-        maps = network.feature_maps(x)[2 * l - 1][1]               # (H, W, C) after convolution l and its pooling
-        left, right = side_by_side(2)
-        show_chart(charts.digit(maps[:, :, i], f"{name}, after {network.activation} and max-pool",
-                                height=300), f"{key}_map", left)
-        if l == 1:                                                 # the image is its one input: show the kernel
-            kernel = network.params()["K1"][:, :, 0, i]
-            show_chart(charts.weight_image(kernel, f"its {len(kernel)}×{len(kernel)} kernel", height=300),
-                       f"{key}_kernel", right)
-            return
-        where = right
+    elif flow.kinds[l] == "map":
+        show_map(network, x, l, i, name, column, key)
     else:
-        where = None
-    inputs = "map" if flow.kinds[l - 1] == "map" else "neuron"
-    show_chart(charts.bars(column, range(len(column)), f"What each of its {len(column)} inputs added to z",
-                           height=300, color=[BARS[1] if c >= 0 else BARS[-1] for c in column],
-                           hover=inputs + " %{x}: %{y:+.3f}"), f"{key}_inputs", where)
-    if flow.kinds[l] == "map":
-        st.caption("A map's bar is what that input map added through its kernel slice, averaged over the positions "
-                   "of this map before the activation and pooling.")
+        show_chart(input_bars(column, flow.kinds[l - 1]), f"{key}_inputs")
+
+
+def show_map(network, x, l: int, f: int, name: str, column, key: str):
+    """Map f of convolution l for image x, beside its kernel (convolution 1) or what each input map added."""
+    maps = network.feature_maps(x)[2 * l - 1][1]                   # (H, W, C) after convolution l and its pooling
+    left, right = side_by_side(2)
+    show_chart(charts.digit(maps[:, :, f], f"{name}, after {network.activation} and max-pool", height=300),
+               f"{key}_map", left)
+    if l == 1:                                                     # the image is its one input: show the kernel
+        kernel = network.params()["K1"][:, :, 0, f]
+        show_chart(charts.weight_image(kernel, f"its {len(kernel)}×{len(kernel)} kernel", height=300),
+                   f"{key}_kernel", right)
+        return
+    show_chart(input_bars(column, "map"), f"{key}_inputs", right)
+    st.caption("A map's bar is what that input map added through its kernel slice, averaged over the positions "
+               "of this map before the activation and pooling.")
+
+
+def input_bars(column, inputs: str):
+    """What each input (a "neuron" or a "map") added to a unit's z, red where it added, blue where it took away."""
+    return charts.bars(column, range(len(column)), f"What each of its {len(column)} inputs added to z", height=300,
+                       color=[BARS[1] if c >= 0 else BARS[-1] for c in column], hover=inputs + " %{x}: %{y:+.3f}")
