@@ -7,6 +7,7 @@ from core.nn.cnn import ConvNet
 from core.nn.shapes import as_images
 from core.preprocess import prepare_clothing, prepare_digit
 from pages.sections.draw_prediction import show_logits_and_softmax, show_saliency
+from pages.sections.living_diagram import show_living_diagram
 from ui import charts, state, teaching, tiles
 from ui.convolution import show_feature_maps
 from ui.images import ImageError, decode_image, pad_to_square, png_data_url
@@ -82,6 +83,8 @@ with result_col:
         show_chart(charts.probabilities(p, guess), key="draw_probs")
 
 if prepared is not None and prepared.ok:
+    st.subheader("Through the network")
+    show_living_diagram(net, prepared.x, "draw_diagram", classes)
     show_logits_and_softmax(z, guess, net.output)
     saliency_col, teach_col = st.columns(2)
     with saliency_col:

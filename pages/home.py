@@ -2,8 +2,12 @@
 import streamlit as st
 
 from core.nn.cnn import ConvNet
-from ui import charts, state
-from ui.shell import require_app_shell, show_chart
+from core.nn.shapes import as_images
+from pages.sections.living_diagram import show_living_diagram
+from ui import state
+from ui.convolution import choose_image
+from ui.images import png_data_url
+from ui.shell import require_app_shell, side_by_side
 
 require_app_shell()
 
@@ -15,20 +19,19 @@ st.markdown(
     "see what it thinks, and measure where it goes wrong.")
 
 model = state.current_model()
-st.subheader(f"The current network: {model.architecture}")
+st.subheader(f"The current network, alive: {model.architecture}")
+digit_col, diagram_col = side_by_side([1, 3])
+with digit_col:
+    x, label = choose_image("home_digit", model.data)
+    st.image(png_data_url(as_images(x), 6), caption="the digit it reads" if label is None else
+             f"a test image, labelled {model.data.info.classes[label]}")
+with diagram_col:
+    show_living_diagram(model.network, x, "home_diagram", model.data.info.classes)
+st.caption(f"This model classifies **{model.test_accuracy:.2%}** of the 10,000 test images correctly.")
 if isinstance(model.network, ConvNet):
-    st.dataframe([{"layer": what, "output of one image": " × ".join(map(str, shape))}
-                  for what, shape in model.network.layer_shapes()], hide_index=True)
-    st.caption("A convolutional network: each convolution slides small kernels over the image, max-pooling keeps "
-               "each 2×2 window's strongest response, and dense layers turn the maps into one probability per "
-               f"digit. This model classifies **{model.test_accuracy:.2%}** of the 10,000 test images correctly.")
-else:
-    show_chart(charts.network_diagram(model.network.sizes, model.network.activation, model.network.output),
-               key="home_diagram")
-    st.caption(f"Each of the {model.network.sizes[0]} inputs is one pixel of a 28×28 image. Each hidden neuron "
-               "computes a weighted sum of the layer before it plus a bias, then an activation; the last layer "
-               f"gives one probability per digit. This model classifies **{model.test_accuracy:.2%}** of the "
-               "10,000 test images correctly.")
+    with st.expander("The shape of every layer's output", icon=":material/view_in_ar:"):
+        st.dataframe([{"layer": what, "output of one image": " × ".join(map(str, shape))}
+                      for what, shape in model.network.layer_shapes()], hide_index=True)
 
 st.subheader("Where to go")
 left, right = st.columns(2)

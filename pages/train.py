@@ -14,7 +14,7 @@ from ui.training import RUN_PARAM, estimated_seconds, load_factor, server_token,
 require_app_shell()
 
 POLL = 1.0           # seconds between live updates of the status and the curves
-PICTURES_POLL = 2.0  # seconds between live updates of the pictures (what it reads, its first layer)
+PICTURES_POLL = 2.0  # seconds between live updates of the pictures (what it reads, its diagram, its first layer)
 
 st.title("Train a network")
 

@@ -4,25 +4,33 @@ from types import SimpleNamespace
 import streamlit as st
 
 from core.nn.cnn import ConvNet
+from core.nn.explain import contributions
 from core.presets import PRESETS, preset_config
 from ui import charts, state
+from ui.diagram import living_diagram
 from ui.resources import shipped_models
 from ui.settings import apply_preset_values
-from ui.shell import require_app_shell, show_chart
+from ui.shell import require_app_shell, show_chart, side_by_side
 from ui.training import start_training
 
 require_app_shell()
 TOLERANCE = 0.005  # within half a point of the published figure (or our target) counts as reproduced (reached)
 
 
-def show_network(network):
-    """The network's shape: a diagram of a dense one, each layer's output of a convolutional one."""
+def show_network(entry):
+    """The network's shape: a living diagram of a dense one for test image #0, each layer's output of a
+    convolutional one."""
+    network = entry.network
     if isinstance(network, ConvNet):
         st.dataframe([{"layer": what, "output of one image": " × ".join(map(str, shape))}
                       for what, shape in network.layer_shapes()], hide_index=True, height=280)
     else:
-        show_chart(charts.network_diagram(network.sizes, network.activation, network.output, height=280),
-                        key="tutorial_network")
+        flow = contributions(network, entry.data.X_test[0])
+        show_chart(living_diagram(flow, network.activation, network.output, entry.data.info.classes, height=320),
+                   key="tutorial_network")
+        st.caption("Its neurons for test image #0, coloured by their activations, and its strongest connections "
+                   "(weight × activation); Home draws the current model this way for any digit, and opens a neuron "
+                   "on a click.")
 
 
 def show_curve(meta: dict):
@@ -78,8 +86,8 @@ if available:
                                   format_func=lambda name: f"{name} · {shipped[f'shipped:{name}'].test_accuracy:.2%}")
 if available and chosen:
     entry = shipped[f"shipped:{chosen}"]
-    network_col, curve_col = st.columns([2, 3])
+    network_col, curve_col = side_by_side(2)  # a diagram of 3 to 5 columns needs half the page; a projector stacks
     with network_col:
-        show_network(entry.network)
+        show_network(entry)
     with curve_col:
         show_curve(entry.meta)

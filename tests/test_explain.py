@@ -323,7 +323,7 @@ def test_tutorials_page_badges_each_preset_with_the_measured_figure():
         assert np.allclose(array(train["x"]), range(1, meta["config"]["epochs"] + 1))
         if name == "nielsen-30":                                      # and its network
             diagram = figure(at, "tutorial_network")["layout"]["annotations"]
-            assert [a["text"].split("<br>")[0] for a in diagram] == ["<b>784</b>", "<b>30</b>", "<b>10</b>"]
+            assert [a["text"] for a in diagram][:3] == ["<b>784</b> pixels", "<b>30</b> neurons", "<b>10</b> outputs"]
     assert at.dataframe[-1].value["layer"].tolist()[0].startswith("conv 16@5×5")  # cnn-99: its layers' shapes
     next(b for b in at.button if b.key == "use_nielsen-30").click().run()
     assert picker(at).value == "shipped:nielsen-30"

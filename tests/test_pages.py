@@ -106,7 +106,7 @@ def test_home_shows_the_current_network_and_links_every_page(app):
     assert app.title[0].value == "Neural network from scratch"
     diagram = figure(app, "home_diagram")
     texts = " ".join(a["text"] for a in diagram["layout"]["annotations"])
-    assert "<b>784</b>" in texts and "<b>256</b>" in texts and "<b>10</b>" in texts
+    assert "<b>784</b> pixels" in texts and "<b>256</b> neurons" in texts and "<b>10</b> outputs" in texts
     labels = " ".join(link.proto.label for link in app.get("page_link"))
     for page in ("Dataset explorer", "Train", "Weights", "Draw & predict", "Evaluate"):
         assert page in labels

@@ -2,10 +2,14 @@
 import re
 from pathlib import Path
 
+import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from core.nn.explain import contributions
+from core.nn.network import Network
 from tests.test_pages import figure
 from ui import charts
+from ui.diagram import living_diagram
 from ui.shell import PRESENTER_CSS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,8 +24,9 @@ def test_enlarge_scales_a_figures_text_height_margins_and_markers():
     assert layout.font.size == 18 and layout.title.font.size == 24     # Streamlit's 12 and 16, × 1.5
     assert layout.xaxis.tickfont.size == 18 and layout.yaxis.title.font.size == 21  # 12 and 14 × 1.5
     assert layout.legend.font.size == 18 and layout.hoverlabel.font.size == 18
-    diagram = charts.enlarge(charts.network_diagram([784, 30, 10], "relu", "softmax"), 1.5)
-    assert {trace.marker.size for trace in diagram.data if trace.mode == "markers"} == {18}  # neurons: 12 × 1.5
+    network = Network.create((30,))
+    diagram = charts.enlarge(living_diagram(contributions(network, np.ones(784)), "relu", "softmax", range(10)), 1.5)
+    assert {trace.marker.size for trace in diagram.data if "markers" in trace.mode} == {24}  # neurons: 16 × 1.5
 
 
 def test_a_two_line_title_gets_room_for_both_lines():
@@ -32,10 +37,10 @@ def test_a_two_line_title_gets_room_for_both_lines():
 def test_presenter_mode_enlarges_the_charts_and_the_root_font_without_zoom():
     at = AppTest.from_file("../app.py", default_timeout=90).run()
     normal = figure(at, "home_diagram")["layout"]
-    assert normal["height"] == 300 and "size" not in normal.get("font", {})  # Streamlit's theme sizes apply
+    assert normal["height"] == 440 and "size" not in normal.get("font", {})  # Streamlit's theme sizes apply
     at.sidebar.toggle(key="presenter_mode").set_value(True).run()
     big = figure(at, "home_diagram")["layout"]
-    assert big["height"] == 375 and big["font"]["size"] == 15              # 300 and 12, × 1.25
+    assert big["height"] == 550 and big["font"]["size"] == 15              # 440 and 12, × 1.25
     styles = [h.proto.body for h in at.get("html")]
     assert PRESENTER_CSS in styles and ":root { font-size: 20px; }" in PRESENTER_CSS  # 16 px × 1.25
     assert "zoom" not in PRESENTER_CSS and "transform" not in PRESENTER_CSS  # Plotly cannot measure those

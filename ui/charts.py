@@ -190,32 +190,6 @@ def confusion(C, height: int = 480, chosen: tuple[int, int] | None = None) -> go
     return fig
 
 
-def network_diagram(sizes, activation: str, output: str, height: int = 300, shown: int = 12) -> go.Figure:
-    """The network as columns of neurons (at most `shown` drawn per layer) joined by their connections."""
-    fig = go.Figure()
-    columns = []
-    for layer, size in enumerate(sizes):
-        count = min(size, shown)
-        ys = np.linspace(-1, 1, count) if count > 1 else np.zeros(1)
-        columns.append((layer, ys))
-    for (x0, ys0), (x1, ys1) in zip(columns[:-1], columns[1:]):
-        xs, ys = [], []
-        for a in ys0:
-            for b in ys1:
-                xs += [x0, x1, None]
-                ys += [a, b, None]
-        fig.add_scatter(x=xs, y=ys, mode="lines", line=dict(color="rgba(120,120,120,0.15)", width=1), hoverinfo="skip")
-    names = ["input pixels"] + [f"hidden ({activation})"] * (len(sizes) - 2) + [f"output ({output})"]
-    for (x, ys), size, name in zip(columns, sizes, names):
-        fig.add_scatter(x=[x] * len(ys), y=ys, mode="markers", marker=dict(size=12, color="#1f77b4"),
-                        hovertemplate=f"{name}: {size} neurons<extra></extra>")
-        fig.add_annotation(x=x, y=-1.3, text=f"<b>{size}</b><br>{name}" + (" (…)" if size > shown else ""),
-                           showarrow=False)
-    fig.update_layout(layout(height, xaxis=dict(visible=False), yaxis=dict(visible=False, range=[-1.6, 1.2]),
-                             showlegend=False))
-    return fig
-
-
 def image_with_window(image, top: int, left: int, size: int, title: str, height: int = 300) -> go.Figure:
     """An image with a size×size square outlined at (top, left): where a kernel or a pooling window sits."""
     image = np.asarray(image, dtype=float)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.nn.activations import ACTIVATIONS
+from core.nn.cnn import ConvNet
 from core.nn.losses import OUTPUTS
 from core.nn.network import Classifier, Network
 from core.nn.optim import SGD
@@ -154,3 +155,63 @@ def candidate_digits(predicted, confidence, labels, kind: str) -> np.ndarray:
     if kind in ("wrong", "unsure"):
         return np.argsort(confidence, kind="stable")[:UNSURE]
     return np.arange(len(labels))
+
+
+@dataclass
+class Contributions:
+    """One image through the network, layer by layer: what each unit holds and what each connection carried.
+
+    Layer 0 is the input, layer L the output. values[l] (n_l,) holds a_l: a pixel, an activation, a feature map's
+    mean, and for the output the probabilities P. For l = 1..L, at index l - 1: C (n_{l-1}, n_l), what unit i of
+    layer l-1 added to unit j of layer l; z (n_l,) = sum_i C[i, j] + b[j]; b (n_l,) the biases.
+    """
+    kinds: list      # what each layer's units are: "pixel", "neuron", "map", "output"
+    values: list     # a_0 .. a_L
+    C: list          # C_1 .. C_L
+    z: list          # z_1 .. z_L
+    b: list          # b_1 .. b_L
+
+
+def contributions(network, x) -> Contributions:
+    """What every connection carried for one image x (784,): C_l[i, j] = a_{l-1,i} W_l[i, j], so that
+    z_l = sum_i C_l[i, :] + b_l. For a convolutional network a unit is a feature map: its value is the mean of the
+    map it passes on (after the activation and pooling), and C[c, f] is what input map c added to map f's
+    pre-activation on average over its positions, sum_{u,v} mean patch[u, v, c] K[u, v, c, f]; a map's parts
+    into a dense neuron are summed over the map's positions."""
+    x = np.asarray(x, network.dtype).reshape(1, -1)
+    if isinstance(network, ConvNet):
+        return map_contributions(network, x)
+    fwd = network.forward(x)
+    values = [A[0] for A in fwd.As]                                          # a_0 = x, ..., a_L = P
+    C = [values[l][:, None] * W for l, W in enumerate(network.weights)]     # (n_{l-1}, n_l)
+    kinds = ["pixel"] + ["neuron"] * (len(network.weights) - 1) + ["output"]
+    return Contributions(kinds, values, C, [Z[0] for Z in fwd.Zs], list(network.biases))
+
+
+def map_contributions(network, x) -> Contributions:
+    """contributions() for core.nn.cnn.ConvNet: feature maps as units, then the dense layers' neurons."""
+    fwd = network.forward(x)
+    kinds, values, C, z, b = ["map"], [fwd.As[0][0].mean(axis=(0, 1))], [], [], []   # the image: one map
+    for i, layer in enumerate(network.layers):
+        if "K" in layer.params:                                   # a convolution: (cols, shape) in its cache
+            K, (cols, _) = layer.params["K"], fwd.caches[i]       # K (k, k, C, F), cols (Ho*Wo, k*k*C)
+            mean_patch = cols.mean(axis=0).reshape(K.shape[:3])   # (k, k, C): the average patch it read
+            C.append(np.einsum("uvc,uvcf->cf", mean_patch, K))    # (C, F)
+            z.append(fwd.As[i + 1][0].mean(axis=(0, 1)))          # (F,): each map's mean pre-activation
+            kinds.append("map")
+        elif "W" in layer.params:
+            W, a = layer.params["W"], fwd.As[i][0]                # a: the flat input (n_in,)
+            parts = a[:, None] * W                                # (n_in, n_out)
+            channels = len(values[-1])
+            C.append(parts.reshape(-1, channels, W.shape[1]).sum(axis=0) if kinds[-1] == "map" else parts)
+            z.append(fwd.As[i + 1][0])
+            kinds.append("neuron")
+        else:
+            continue
+        b.append(layer.params["b"])
+        if kinds[-1] == "map":                                    # what passes on: the map after activation + pool
+            values.append(fwd.As[i + 3][0].mean(axis=(0, 1)))
+        else:
+            values.append(fwd.As[i + 2][0] if i + 1 < len(network.layers) else fwd.P[0])
+    kinds[-1] = "output"
+    return Contributions(kinds, values, C, z, b)

@@ -1,4 +1,5 @@
-"""The Train page's live view: how far the training is, its curves, what the network now reads, its first layer.
+"""The Train page's live view: how far the training is, its curves, what the network now reads, the living diagram,
+its first layer.
 
 Each part is drawn by a fragment that the page re-runs on a timer while it trains; everything comes from one
 snapshot of the job, so the numbers on screen agree with each other (and with the sidebar's, see
@@ -14,6 +15,7 @@ from core.io import model_bytes
 from core.nn.shapes import as_images
 from jobs.state import Status
 from jobs.training import TrainingJob
+from pages.sections.living_diagram import show_living_diagram
 from serving.bundle import predictor_zip
 from serving.export import onnx_file
 from ui import charts, state, tiles
@@ -101,13 +103,15 @@ def model_file(job: TrainingJob, snap) -> bytes:
 
 
 def live_pictures():
-    """What the network reads and its first layer, as they change: redrawn less often than the curves (a picture
-    is many times their size), from the copy of the network the training process sends twice a second."""
+    """What the network reads, its living diagram and its first layer, as they change: redrawn less often than the
+    curves (a picture is many times their size), from the copy of the network the training process sends twice a
+    second."""
     job = state.training_job()
     network = job.snapshot(with_weights=True).network if job is not None else None
     if network is None:
         return
     what_it_reads(network, job.config.dataset)
+    live_diagram(network, job.config.dataset)
     images, _, what = first_layer_tiles(network, NEURONS_SHOWN)
     show_chart(tiles.mosaic(images, 12, diverging=True, width=800 if len(images) > 8 else 500,
                             title=f"{len(images)} {what}, as they learn"), key="live_neurons")
@@ -124,6 +128,17 @@ def fixed_digits(dataset_name: str) -> tuple:
     X, labels = data.X_test[rows], data.test_labels[rows]
     freeze(X, labels)  # shared by every session
     return X, labels, pictures
+
+
+def live_diagram(network, dataset_name: str):
+    """The living diagram of the network as it learns: the learner's last drawing, else test image #0."""
+    drawing = st.session_state.get(state.LAST_DIGIT) if dataset_name == "mnist" else None  # (784,) in [0, 1]
+    data = dataset(dataset_name)
+    x = drawing if drawing is not None else data.X_test[0]
+    st.markdown("**Inside it now**, for " + ("your last digit" if drawing is not None else
+                f"test image #0, a {DATASETS[dataset_name].classes[data.test_labels[0]]}") + ": the colours follow "
+                "the learning")
+    show_living_diagram(network, x, "live_diagram", DATASETS[dataset_name].classes, clickable=False, height=380)
 
 
 def what_it_reads(network, dataset_name: str):
