@@ -5,7 +5,7 @@ from streamlit_drawable_canvas import st_canvas
 
 from core.nn.cnn import ConvNet
 from core.nn.shapes import as_images
-from core.preprocess import prepare_clothing, prepare_digit
+from core.preprocess import PREPARE
 from pages.sections.draw_prediction import show_logits_and_softmax, show_saliency
 from pages.sections.living_diagram import show_living_diagram
 from ui import charts, state, teaching, tiles
@@ -60,8 +60,7 @@ with input_col:
             except ImageError as err:
                 st.error(str(err), icon=":material/error:")
 
-prepare = prepare_digit if reads_digits else prepare_clothing  # each dataset's own way of making its images
-prepared = prepare(image) if image is not None else None
+prepared = PREPARE[data.name](image) if image is not None else None  # each dataset's own way of making its images
 with result_col:
     if prepared is None or not prepared.ok:
         st.info(prepared.message if prepared else "Nothing drawn yet: draw a digit, pick a test image or upload a picture.",

@@ -7,7 +7,7 @@ from pages.sections.living_diagram import show_living_diagram
 from ui import state
 from ui.convolution import choose_image
 from ui.images import png_data_url
-from ui.shell import require_app_shell, side_by_side
+from ui.shell import PAGES, require_app_shell, side_by_side
 
 require_app_shell()
 
@@ -34,16 +34,17 @@ if isinstance(model.network, ConvNet):
                       for what, shape in model.network.layer_shapes()], hide_index=True)
 
 st.subheader("Where to go")
-left, right = st.columns(2)
-with left:
-    st.page_link("pages/explore.py", label="Dataset explorer: the 70,000 digits the network learns from",
-                 icon=":material/grid_view:")
-    st.page_link("pages/train.py", label="Train: build a network and watch it learn, live", icon=":material/model_training:")
-    st.page_link("pages/weights.py", label="Weights: what each hidden neuron looks for", icon=":material/blur_on:")
-with right:
-    st.page_link("pages/draw.py", label="Draw & predict: your own digit, through the network", icon=":material/draw:")
-    st.page_link("pages/how_it_works.py", label="How it works: forward and backward, number by number",
-                 icon=":material/function:")
-    st.page_link("pages/evaluate.py", label="Evaluate: accuracy, confusions and mistakes", icon=":material/fact_check:")
-    st.page_link("pages/tutorials.py", label="Tutorials, reproduced: famous networks, measured here",
-                 icon=":material/school:")
+WHAT_EACH_PAGE_DOES = {
+    "pages/explore.py": "the 70,000 digits the network learns from",
+    "pages/one_neuron.py": "one neuron draws a line; a tiny network learns XOR, in a blink",
+    "pages/train.py": "build a network and watch it learn, live",
+    "pages/weights.py": "what each hidden neuron looks for",
+    "pages/draw.py": "your own digit, through the network",
+    "pages/how_it_works.py": "forward and backward, number by number",
+    "pages/evaluate.py": "accuracy, confusions and mistakes",
+    "pages/tutorials.py": "famous networks, measured here",
+}
+onward = [(script, title, icon) for script, title, icon in PAGES if script in WHAT_EACH_PAGE_DOES]
+for column, half in zip(side_by_side(2), (onward[:(len(onward) + 1) // 2], onward[(len(onward) + 1) // 2:])):
+    for script, title, icon in half:
+        column.page_link(script, label=f"{title}: {WHAT_EACH_PAGE_DOES[script]}", icon=icon)
