@@ -165,14 +165,21 @@ def time_forward_backward(runs: dict, Xb, yb, rounds: int = 5) -> dict:
     return {name: statistics.median(ms) for name, ms in took.items()}
 
 
-def check_supported(config):
+def supported_config():
+    """The preset's settings, or a one-line message and exit for what this comparison does not cover."""
+    try:
+        config = preset_config(args.preset, epochs=args.epochs, train_size=args.train_size)
+    except ValueError as error:
+        sys.exit(str(error))
     if config.convs or config.dropout or config.output != "softmax" or config.optimizer not in TORCH_OPTIMIZERS:
         sys.exit(f"{args.preset}: this comparison covers dense networks with softmax output and no dropout")
+    if (config.train_size is not None and config.train_size < 1) or config.epochs < 1:
+        sys.exit("--train-size and --epochs must be at least 1")
+    return config
 
 
 def main():
-    config = preset_config(args.preset, epochs=args.epochs, train_size=args.train_size)
-    check_supported(config)
+    config = supported_config()
     splits = make_splits(config, *load_mnist("train"), args.dtype)
     test_images, y_test = load_mnist("test")
     X_test = to_inputs(test_images, args.dtype)
