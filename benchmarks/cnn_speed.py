@@ -5,7 +5,7 @@ optimiser (Adam), learning rate and cosine schedule, batch size and training ima
 alternate between the two, so a busy machine slows both alike. Prints seconds per epoch, their
 ratio, the time to 99 % test accuracy and the final accuracy. Without PyTorch it times core alone.
 
-    pip install torch     # optional, large
+    pip install -r benchmarks/requirements-torch.txt     # PyTorch, CPU; optional
     python benchmarks/cnn_speed.py [--threads 1] [--epochs 6]
 """
 import argparse
@@ -87,7 +87,8 @@ def main():
     try:
         contenders["PyTorch (CPU)"] = torch_contender(config, splits, X_test, y_test)
     except ImportError:
-        print("PyTorch is not installed: timing core alone (pip install torch to compare)")
+        print("PyTorch is not installed: timing core alone "
+              "(pip install -r benchmarks/requirements-torch.txt to compare)")
     runs = {name: [] for name in contenders}
     for epoch in range(1, config.epochs + 1):
         for name, (run_epoch, accuracy) in contenders.items():
