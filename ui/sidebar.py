@@ -35,8 +35,9 @@ def model_picker():
                           on_change=state.choose, args=(key,),
                           help="Every page uses this model. Models you train or upload join the list.")
     entry = models[choice]
+    tested = "test accuracy" if entry.upload is None else f"{entry.data.info.title} test accuracy"
     st.caption(f"{entry.architecture} · {entry.network.activation} · {entry.network.output} output  \n"
-               f"test accuracy **{entry.test_accuracy:.2%}**")
+               f"{tested} **{entry.test_accuracy:.2%}**")
 
 
 def model_upload():
