@@ -102,12 +102,12 @@ if active:  # what it does now comes first; the settings it runs with fold away 
     st.fragment(run_every=PICTURES_POLL)(live_pictures)()
     with st.expander("The settings of this training", icon=":material/tune:"):
         settings(active)
-    own_data(None, disabled=True)  # drawn, so the uploaded file stays for the next run
+    own_data(None, None, disabled=True)  # drawn, so the uploaded file stays for the next run
 else:
     st.markdown("Pick a preset or change a setting, press **Start**, and watch the network learn. "
                 "Training goes on while you visit other pages; come back to see it.")
     config, problem = settings(active)
-    config, own = own_data(config, disabled=False)
+    config, problem, own = own_data(config, problem, disabled=False)
     controls(job, config, problem, own)
     if problem:
         st.error(problem, icon=":material/error:")

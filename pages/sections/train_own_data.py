@@ -14,10 +14,11 @@ UPLOAD_KEY = "own_data_files"
 PREVIEW = 10  # the first images of the upload, shown with their labels
 
 
-def own_data(config, disabled: bool) -> tuple:
-    """The upload's part of the page: (config made for the upload, its OwnData) or (config, None) without one."""
+def own_data(config, problem: str | None, disabled: bool) -> tuple:
+    """The upload's part of the page: (config made for the upload, problem, its OwnData), (config, problem, None)
+    without one, or (None, why the file was refused, None): Start waits until it is right or removed."""
     if state.presenting():
-        return config, None  # presenter mode hides uploads
+        return config, problem, None  # presenter mode hides uploads
     with st.expander("Train on your own data: a Kaggle CSV or an IDX pair", icon=":material/upload_file:",
                      expanded=bool(st.session_state.get(UPLOAD_KEY))):
         st.markdown(f"Upload a CSV in the Kaggle *digit recognizer* layout, `label,pixel0,…,pixel783` (the header "
@@ -28,14 +29,16 @@ def own_data(config, disabled: bool) -> tuple:
         files = st.file_uploader("A .csv file, or two IDX files", accept_multiple_files=True, key=UPLOAD_KEY,
                                  disabled=disabled)
         own = checked_upload(files)
+        if isinstance(own, str):
+            return None, problem or f"Your file was not used: {own} Fix it, or remove it to train on the dataset.", None
         if own is None:
-            return config, None
+            return config, problem, None
         show(own)
-    return (own.training_config(config) if config else None), own
+    return (own.training_config(config) if config else None), problem, own
 
 
-def checked_upload(files: list) -> OwnData | None:
-    """The upload read and checked once per set of files (kept in the session); its message if refused."""
+def checked_upload(files: list) -> OwnData | str | None:
+    """The upload read and checked once per set of files (kept in the session), or why it was refused."""
     if not files:
         st.session_state.pop(state.OWN_DATA, None)
         return None
@@ -46,12 +49,7 @@ def checked_upload(files: list) -> OwnData | None:
         except DataError as err:
             result = str(err)
         st.session_state[state.OWN_DATA] = (ids, result)
-    result = st.session_state[state.OWN_DATA][1]
-    if isinstance(result, str):
-        st.error(f"Not used: {result} Start trains on the dataset setting above until a file is right.",
-                 icon=":material/error:")
-        return None
-    return result
+    return st.session_state[state.OWN_DATA][1]
 
 
 def show(own: OwnData):
