@@ -128,3 +128,14 @@ def test_limits_on_rows_bytes_and_a_minimum(rows, monkeypatch):
     bomb = gzip.compress(bytes([0, 0, 8, 3]) + struct.pack(">3I", 3000, 28, 28) + bytes(3000 * 784))  # 2.2 MB inflated
     with pytest.raises(DataError, match="unpacks to more than 1 MB"):
         read_upload([("i.gz", bomb), ("l", idx_bytes(labels))])
+
+
+def test_a_model_file_keeps_the_record_of_its_data_and_refuses_a_malformed_one(rows):
+    from core.io import ModelFileError, load_model, model_bytes
+    from core.nn.network import Network
+    network = Network.create((8,))
+    record = read_upload([("train.csv", csv_bytes(*rows))]).record()
+    assert load_model(model_bytes(network, {"upload": record}))[1]["upload"] == record
+    for bad in ("train.csv", {"file": "train.csv", "rows": "200", "test": 20}, {"rows": 200, "test": 20}):
+        with pytest.raises(ModelFileError, match="must name the file and count its rows and held-out test images"):
+            load_model(model_bytes(network, {"upload": bad}))
