@@ -93,3 +93,15 @@ def test_a_bad_csv_shows_its_message_and_start_waits(app, mine):
     assert app.button[0].disabled  # Start
     assert "training_job" not in app.session_state
     assert "784 → 256 → 10" in app.sidebar.caption[0].value  # the current model did not change
+
+
+def test_removing_the_file_goes_back_to_the_dataset_and_presenter_mode_hides_the_upload(app, mine):
+    images, labels = mine
+    upload(app, ("mine.csv", csv_bytes(images, labels)))
+    assert any("of 480 images" in c.value for c in app.caption)  # the estimate counts the upload's images
+    uploader(app, UPLOAD_KEY).set_value([]).run()
+    assert "own_data" not in app.session_state and not app.success
+    assert any("of 55,000 images" in c.value for c in app.caption)  # the dataset setting again
+    assert any(e.label.startswith("Train on your own data") for e in app.expander)
+    app.sidebar.toggle(key="presenter_mode").set_value(True).run()
+    assert not any(e.label.startswith("Train on your own data") for e in app.expander)
