@@ -38,7 +38,7 @@ def test_a_kaggle_csv_becomes_images_and_labels_with_a_fingerprint_and_a_seeded_
     assert own.sha256 == hashlib.sha256(images.tobytes() + labels.tobytes()).hexdigest()
     (train_images, train_labels), (test_images, test_labels) = own.split()
     assert len(train_images) == len(train_labels) == 180 and len(test_images) == len(test_labels) == 20  # 10 % held out
-    again = read_upload([("other name.csv", csv_bytes(images, labels, header=False))])  # the header is optional
+    again = read_upload([("other name.csv.gz", gzip.compress(csv_bytes(images, labels, header=False)))])  # optional header
     assert again.sha256 == own.sha256 and np.array_equal(again.split()[1][1], test_labels)  # the same test images
     held = {bytes(i) for i in test_images}
     assert not held & {bytes(i) for i in train_images}  # no test image trains
@@ -82,7 +82,8 @@ def test_each_bad_line_of_a_csv_is_named_with_what_is_wrong(rows, change, messag
     ([("a.csv", b"label,pixel0\n1,2\n")], "header must be `label,pixel0,...,pixel783`"),
     ([("a.csv", b"1,2,3\n")], "Line 1 has 3 values and is not a header"),
     ([("a.csv", ",".join(["label"] + [f"pixel{i}" for i in range(784)]).encode() + b"\n")], "a header but no images"),
-    ([("i.idx", idx_bytes(np.zeros((200, 28, 28), np.uint8)))], "comes in a pair"),
+    ([("i.idx", idx_bytes(np.zeros((200, 28, 28), np.uint8)))], "i.idx is an IDX file, which comes in a pair"),
+    ([("i.gz", gzip.compress(idx_bytes(np.zeros((200, 28, 28), np.uint8))))], "i.gz is an IDX file"),
     ([("a.csv", b"x"), ("b.csv", b"y"), ("c.csv", b"z")], "3 files"),
 ])
 def test_bad_uploads_are_refused_with_the_reason(upload, message):
@@ -123,6 +124,7 @@ def test_limits_on_rows_bytes_and_a_minimum(rows, monkeypatch):
     with pytest.raises(DataError, match="The pair holds 200 images; at most 150"):
         read_upload([("i", idx_bytes(images)), ("l", idx_bytes(labels))])
     monkeypatch.setattr(owndata, "MAX_FILE_BYTES", 2**20)
+    monkeypatch.setattr(owndata, "MAX_UNPACKED_BYTES", 2**20)
     with pytest.raises(DataError, match="big.csv is 2 MB; a file may be at most 1 MB"):
         read_upload([("big.csv", b"0" * 2 * 2**20)])
     bomb = gzip.compress(bytes([0, 0, 8, 3]) + struct.pack(">3I", 3000, 28, 28) + bytes(3000 * 784))  # 2.2 MB inflated
