@@ -26,7 +26,8 @@ def own_data(config, problem: str | None, disabled: bool) -> tuple:
                     f"labels file. Labels are digits 0-9, pixels whole numbers 0-255; {MIN_ROWS:,} to {MAX_ROWS:,} "
                     f"images, at most {MAX_FILE_BYTES // 2**20} MB a file: gzip a bigger one (Kaggle's 73 MB "
                     "`train.csv` is 9 MB as `train.csv.gz`). A seeded 10 % is held out to test the model and "
-                    "another 10 % validates it after every epoch; the rest trains it.")
+                    "another 10 % validates it after every epoch; the rest trains it. Your file stays in this "
+                    "session: the page address, a class link, never carries it.")
         files = st.file_uploader("A .csv file, or two IDX files", accept_multiple_files=True, key=UPLOAD_KEY,
                                  disabled=disabled)
         own = checked_upload(files)
@@ -58,8 +59,8 @@ def show(own: OwnData):
     record = own.record()
     st.success(f"**{own.file}** ({own.format}): {record['rows']:,} images, {record['train']:,} to train, "
                f"{record['validation']:,} to validate, {record['test']:,} held out to test. SHA-256 of its pixels "
-               f"and labels: `{own.sha256[:16]}…`. **Start** trains on it instead of the dataset setting, reading "
-               "its labels as digits 0-9; remove the file to train on the dataset again.",
+               f"and labels: `{own.sha256[:16]}…`. **Start** trains on it instead of the *Dataset* and *Training "
+               "images* settings, reading its labels as digits 0-9; remove the file to train on the dataset again.",
                icon=":material/check_circle:")
     st.html(digit_grid(own.images[:PREVIEW] / 255, [f"label {label}" for label in own.labels[:PREVIEW]], PREVIEW,
                        max_width=600))
