@@ -147,6 +147,7 @@ def load_kaggle_csv(source, max_rows: int = 100_000) -> tuple:
     if not first:
         raise DataError("The CSV file is empty: expected a header `label,pixel0,...,pixel783` and a line per image.")
     header = [h.strip() for h in first]
+    header[0] = header[0].removeprefix("\ufeff")  # the byte-order mark some spreadsheets write first
     has_labels = len(header) == INPUTS + 1
     if not all(_whole(h) for h in header):  # a header, not an image
         first, has_labels = None, header[:1] == ["label"]

@@ -66,7 +66,12 @@ def test_a_csv_upload_trains_on_its_own_split_and_its_model_records_the_data(app
     assert app.get("download_button")
     _, saved = load_model(model_file(job, job.snapshot()))  # the file behind the download button
     assert saved["upload"] == own.record() and saved["dataset"] == "mnist"
-    assert "MNIST test accuracy" in app.sidebar.caption[0].value
+    assert (f"MNIST test accuracy **{model.test_accuracy:.2%}** · on its own held-out images **{job.test_accuracy:.2%}**"
+            in app.sidebar.caption[0].value)
+    other = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()  # another session, given the file
+    uploader(other, "model_upload").set_value(("run.npz", model_file(job, job.snapshot()), "application/zip")).run()
+    open_page(other, "evaluate")
+    assert any("learned from your own data, mine.csv (600 images)" in i.value for i in other.info)
     for page in PAGES:  # every page runs with it current
         open_page(app, page)
         assert picker(app).value == model.key

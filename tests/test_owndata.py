@@ -39,6 +39,7 @@ def test_a_kaggle_csv_becomes_images_and_labels_with_a_fingerprint_and_a_seeded_
     (train_images, train_labels), (test_images, test_labels) = own.split()
     assert len(train_images) == len(train_labels) == 180 and len(test_images) == len(test_labels) == 20  # 10 % held out
     again = read_upload([("other name.csv.gz", gzip.compress(csv_bytes(images, labels, header=False)))])  # optional header
+    assert read_upload([("excel.csv", "\ufeff".encode() + csv_bytes(images, labels))]).sha256 == own.sha256  # a BOM
     assert again.sha256 == own.sha256 and np.array_equal(again.split()[1][1], test_labels)  # the same test images
     held = {bytes(i) for i in test_images}
     assert not held & {bytes(i) for i in train_images}  # no test image trains
