@@ -110,3 +110,14 @@ def test_removing_the_file_goes_back_to_the_dataset_and_presenter_mode_hides_the
     assert any(e.label.startswith("Train on your own data") for e in app.expander)
     app.sidebar.toggle(key="presenter_mode").set_value(True).run()
     assert not any(e.label.startswith("Train on your own data") for e in app.expander)
+
+
+def test_a_downloaded_model_records_the_dataset_it_learned_from(app):
+    """The file behind the download button once recorded only the settings: a Fashion-MNIST model loaded as MNIST."""
+    open_page(app, "train")
+    app.selectbox(key="train_dataset").set_value("fashion-mnist")
+    app.select_slider(key="train_size").set_value(500).run()
+    job = train_on_upload(app)
+    _, saved = load_model(model_file(job, job.snapshot()))
+    assert saved["dataset"] == "fashion-mnist" and "upload" not in saved
+    assert saved["history"]["val_accuracy"] == [round(e.val_accuracy, 5) for e in job.trainer.history]

@@ -55,8 +55,11 @@ def start_training(config: TrainConfig, own: OwnData | None = None) -> "Training
     running = state.training_job()
     if running is not None and running.active:
         return running
-    data = dataset(config.dataset)
-    train, test = own.split() if own else ((data.train_images, data.train_labels), (data.test_images, data.test_labels))
+    if own:
+        train, test = own.split()
+    else:
+        data = dataset(config.dataset)
+        train, test = (data.train_images, data.train_labels), (data.test_images, data.test_labels)
     job = TrainingJob(config, train, test, training_slots(), session_connected())
     job.name = f"Run {state.next_run_number()}"
     job.upload = own.record() if own else None
