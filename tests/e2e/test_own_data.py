@@ -35,3 +35,6 @@ def test_a_csv_upload_is_checked_shown_and_trained_on_and_a_bad_one_is_refused(p
     picked = page.locator("[data-testid=stSidebar] [data-testid=stSelectbox] input").first.input_value()
     assert picked.startswith("Run 1 · upload:my-digits.csv · 8 epochs · "), picked
     screenshot(page, "train-own-data-finished")
+    go(page, "Evaluate")
+    assert "learned from your own data, my-digits.csv (300 images)" in main.inner_text()
+    screenshot(page, "evaluate-own-data-model")
