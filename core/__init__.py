@@ -2,6 +2,7 @@
 
 Two layers. `core.nn` is the maths, in reading order (its docstring lists it). The rest runs it:
   data        the datasets: IDX files with checksums, class names, the Kaggle CSV layout, splits
+  owndata     the learner's own data to train on (a Kaggle CSV or an IDX pair): checked, limited, split
   presets     training settings (TrainConfig) and the famous tutorials' networks
   training    the training loop (Trainer), a step at a time, reporting progress
   evaluate    accuracy, confusion matrix, per-class scores, mistakes, digits shifted; `python -m core.evaluate`

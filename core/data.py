@@ -137,46 +137,72 @@ def load_mnist(split: str = "train", root=DATA_DIR) -> tuple:
 def load_kaggle_csv(source, max_rows: int = 100_000) -> tuple:
     """Read the Kaggle "digit recognizer" CSV: `label,pixel0..pixel783` (train) or `pixel0..pixel783` (test).
 
-    Returns images (N, 28, 28) uint8 and labels (N,) uint8, or None for the label-less test layout.
-    `source` is a path or a text/binary file object.
+    The header line is optional (785 values a line: a label and the pixels; 784: pixels only). Returns images
+    (N, 28, 28) uint8 and labels (N,) uint8, or None for the label-less layout. `source` is a path or a text or
+    binary file object; it is read line by line, each line kept as 785 bytes (not a list of Python numbers).
     """
-    text = Path(source).read_text() if isinstance(source, (str, Path)) else source.read()
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", errors="replace")
-    rows = csv.reader(io.StringIO(text))
-    header = next(rows, None)
-    if not header:
-        raise DataError("The CSV file is empty: expected a header `label,pixel0,...,pixel783`.")
-    header = [h.strip() for h in header]
-    pixel_names = [f"pixel{i}" for i in range(INPUTS)]
-    has_labels = header[:1] == ["label"]
-    if header[has_labels:] != pixel_names:
-        raise DataError(f"The CSV header must be `label,pixel0,...,pixel783` or `pixel0,...,pixel783`; "
-                        f"it starts with {','.join(header[:3])!r} and has {len(header)} columns.")
-    values = []
-    for line, row in enumerate(rows, start=2):
-        if not row:
-            continue
-        if len(values) == max_rows:
-            raise DataError(f"The CSV file has more than {max_rows:,} rows; use a smaller file.")
-        if len(row) != len(header):
-            raise DataError(f"Line {line} has {len(row)} values; the header has {len(header)}.")
-        try:
-            values.append([int(v) for v in row])
-        except ValueError:
-            raise DataError(f"Line {line} has a value that is not a whole number.") from None
-    if not values:
+    lines = _text_lines(source)
+    rows = csv.reader(lines)
+    first = next(rows, None)
+    if not first:
+        raise DataError("The CSV file is empty: expected a header `label,pixel0,...,pixel783` and a line per image.")
+    header = [h.strip() for h in first]
+    header[0] = header[0].removeprefix("\ufeff")  # the byte-order mark some spreadsheets write first
+    has_labels = len(header) == INPUTS + 1
+    if not all(_whole(h) for h in header):  # a header, not an image
+        first, has_labels = None, header[:1] == ["label"]
+        if header[has_labels:] != [f"pixel{i}" for i in range(INPUTS)]:
+            raise DataError(f"The CSV header must be `label,pixel0,...,pixel783` or `pixel0,...,pixel783`; "
+                            f"it starts with {','.join(header[:3])!r} and has {len(header)} columns.")
+    elif len(header) not in (INPUTS, INPUTS + 1):
+        raise DataError(f"Line 1 has {len(header)} values and is not a header: a line holds a label and 784 pixels "
+                        "(785 values), or 784 pixels; a header line, if any, is `label,pixel0,...,pixel783`.")
+    columns, kept = INPUTS + has_labels, []
+    for line, row in enumerate(rows if first is None else [first, *rows], start=1 + (first is None)):
+        if row:
+            if len(kept) == max_rows:
+                raise DataError(f"The CSV file has more than {max_rows:,} rows (an image each); use at most {max_rows:,}.")
+            kept.append(_csv_line(row, line, columns, has_labels))
+    if not kept:
         raise DataError("The CSV file has a header but no images.")
-    table = np.array(values, dtype=np.int64)
-    pixels = table[:, int(has_labels):]
-    if pixels.min() < 0 or pixels.max() > 255:
-        raise DataError("Pixel values must lie between 0 and 255.")
-    labels = None
-    if has_labels:
-        if table[:, 0].min() < 0 or table[:, 0].max() > 9:
-            raise DataError("Labels must be digits from 0 to 9.")
-        labels = table[:, 0].astype(np.uint8)
-    return as_images(pixels.astype(np.uint8)), labels
+    table = np.frombuffer(b"".join(kept), np.uint8).reshape(len(kept), columns)
+    return as_images(table[:, int(has_labels):]), table[:, 0].copy() if has_labels else None
+
+
+def _text_lines(source):
+    """Lines of text from a path, a text file object or a binary one (read as UTF-8)."""
+    if isinstance(source, (str, Path)):
+        return Path(source).read_text(errors="replace").splitlines()
+    if isinstance(source.read(0), bytes):
+        return io.TextIOWrapper(source, encoding="utf-8", errors="replace", newline="")
+    return source
+
+
+def _whole(text: str) -> bool:
+    try:
+        int(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _csv_line(row: list, line: int, columns: int, has_labels: bool) -> bytes:
+    """One image's line, checked: `columns` whole numbers, a label 0-9 first if `has_labels`, pixels 0-255."""
+    if len(row) != columns:
+        raise DataError(f"Line {line} has {len(row)} values; the header has {columns} "
+                        f"({'a label and ' if has_labels else ''}784 pixels).")
+    try:
+        values = [int(v) for v in row]
+    except ValueError:
+        bad = next(v for v in row if not _whole(v))
+        raise DataError(f"Line {line} has a value that is not a whole number: {bad[:20]!r}.") from None
+    if has_labels and not 0 <= values[0] <= 9:
+        raise DataError(f"Line {line} has the label {values[0]}: labels must be digits from 0 to 9.")
+    if min(values) < 0 or max(values) > 255:
+        column = next(i for i, v in enumerate(values) if not 0 <= v <= 255) - has_labels
+        raise DataError(f"Line {line} has pixel{column} = {values[column + has_labels]}: pixel values must lie "
+                        "between 0 and 255.")
+    return bytes(values)
 
 
 def to_inputs(images: np.ndarray, dtype=np.float32) -> np.ndarray:

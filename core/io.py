@@ -133,6 +133,11 @@ def _metadata(entry) -> dict:
     if meta["dataset"] not in DATASETS:
         raise ModelFileError(f"The model learned from an unknown dataset {meta['dataset']!r}; "
                              f"this app knows {', '.join(DATASETS)}.")
+    upload = meta.get("upload")  # the learner's own data it learned from (core.owndata.OwnData.record)
+    if upload is not None and not (isinstance(upload, dict) and isinstance(upload.get("file"), str)
+                                   and all(type(upload.get(n)) is int for n in ("rows", "test"))):
+        raise ModelFileError("The model's record of the data it learned from ('upload') must name the file and "
+                             "count its rows and held-out test images.")
     return meta
 
 

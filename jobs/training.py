@@ -46,6 +46,7 @@ class TrainingJob:
         self.registered_runs = 0  # how many of those the page has made into models
         self.model_file = (0, b"")  # (finished run, its .npz bytes) for the download button
         self.name = "Training"
+        self.upload = None  # what it learns from when not a shipped dataset: core.owndata.OwnData.record()
         self._step_epochs, self._step_losses, self._epochs, self._latest = [], [], [], None
         self._stride = 1
         self._network = None  # the latest copy the training process sent

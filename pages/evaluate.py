@@ -13,6 +13,7 @@ from ui import charts, state
 from ui.images import digit_grid
 from ui.resources import shipped_cnn
 from ui.shell import require_app_shell, show_chart
+from ui.training import own_data_note
 
 require_app_shell()
 
@@ -34,6 +35,8 @@ def show_digits(indices, where, columns: int):
                                                              for i in indices], columns))
 
 st.title("Evaluate the current model")
+if model.upload:
+    st.info(own_data_note(model), icon=":material/upload_file:")
 if data.name != "mnist":
     st.info(f"**{model.name}** reads {data.info.items} ({data.info.title}): everything below is measured on its "
             f"10,000 test images. Classes: {', '.join(f'{k} {c}' for k, c in enumerate(classes))}.",

@@ -5,6 +5,7 @@ from core.presets import PRESETS
 from core.training import build_network
 from jobs.state import Status
 from pages.sections.train_live import live_pictures, live_view
+from pages.sections.train_own_data import own_data
 from ui import state
 from ui.classroom import settings_from_url, url_from_settings
 from ui.settings import FIELDS, MAX_EPOCHS_FULL_BATCH, settings_form
@@ -65,11 +66,11 @@ def settings(active: bool):
     return config, problem
 
 
-def controls(job, config, problem):
+def controls(job, config, problem, own=None):
     active = job is not None and job.active
     left, mid, right, far = st.columns(4)
     left.button("Start", type="primary", icon=":material/play_arrow:", disabled=active or problem is not None,
-                on_click=lambda: start_training(config), width="stretch")
+                on_click=lambda: start_training(config, own), width="stretch")
     mid.button("Stop", icon=":material/stop:", disabled=not active, on_click=lambda: job.stop(), width="stretch")
     if job is not None and job.status == Status.PAUSED:
         right.button("Resume", icon=":material/resume:", on_click=lambda: job.resume(), width="stretch")
@@ -112,11 +113,13 @@ if active:  # what it does now comes first; the settings it runs with fold away 
     st.fragment(run_every=PICTURES_POLL)(live_pictures)()
     with st.expander("The settings of this training", icon=":material/tune:"):
         settings(active)
+    own_data(None, None, disabled=True)  # drawn, so the uploaded file stays for the next run
 else:
     st.markdown("Pick a preset or change a setting, press **Start**, and watch the network learn. "
                 "Training goes on while you visit other pages; come back to see it.")
     config, problem = settings(active)
-    controls(job, config, problem)
+    config, problem, own = own_data(config, problem, disabled=False)
+    controls(job, config, problem, own)
     if problem:
         st.error(problem, icon=":material/error:")
     else:

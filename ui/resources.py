@@ -93,6 +93,12 @@ class ModelEntry:
         return dataset(self.meta.get("dataset", "mnist"))
 
     @property
+    def upload(self) -> dict | None:
+        """The learner's own data it learned from (core.owndata.OwnData.record), or None; its pages' test set is
+        still `data`'s (MNIST's digits: the upload's labels are read as digits 0-9)."""
+        return self.meta.get("upload")
+
+    @property
     def test_accuracy(self) -> float:
         return float(np.mean(self.results.predicted == self.data.test_labels))
 

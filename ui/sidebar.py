@@ -35,8 +35,10 @@ def model_picker():
                           on_change=state.choose, args=(key,),
                           help="Every page uses this model. Models you train or upload join the list.")
     entry = models[choice]
-    st.caption(f"{entry.architecture} · {entry.network.activation} · {entry.network.output} output  \n"
-               f"test accuracy **{entry.test_accuracy:.2%}**")
+    tested = f"test accuracy **{entry.test_accuracy:.2%}**"
+    if entry.upload is not None and isinstance(own := entry.meta.get("test_accuracy"), float):
+        tested = f"{entry.data.info.title} {tested} · on its own held-out images **{own:.2%}**"
+    st.caption(f"{entry.architecture} · {entry.network.activation} · {entry.network.output} output  \n{tested}")
 
 
 def model_upload():

@@ -24,6 +24,7 @@ LAST_STEP = "last_teaching_step"   # ui.teaching.Step of the latest step, for sh
 TAUGHT = "taught_history"           # weights before each teaching step of this session's taught model
 EXPLAINED = "hiw_digit"             # pages.sections.explain.Digit: the digit How it works follows through the network
 EXPLAIN_STEP = "hiw_step"           # the step of How it works on show
+OWN_DATA = "own_data"               # (the uploaded files' ids, core.owndata.OwnData or why it was refused), Train
 TOY_LESSONS = "toy_lessons"         # {(data set, hidden, activation, seed): core.toy.Lesson}, One neuron first
 
 

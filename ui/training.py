@@ -10,6 +10,7 @@ import threading
 import streamlit as st
 
 from core.data import DATASETS
+from core.owndata import BASE_DATASET, OwnData
 from core.presets import TrainConfig
 from core.training import estimate_seconds, train_metadata
 from jobs.state import Snapshot
@@ -43,8 +44,9 @@ def server_token() -> str:
     return secrets.token_hex(4)
 
 
-def start_training(config: TrainConfig) -> "TrainingJob":
-    """Start this session's training job (named Run 1, Run 2, ...) on the shared training images.
+def start_training(config: TrainConfig, own: OwnData | None = None) -> "TrainingJob":
+    """Start this session's training job (named Run 1, Run 2, ...) on the shared training images, or on the
+    learner's own data (its config made by own.training_config) and tested on its held-out 10 %.
 
     One training per session: while one runs, a second Start (a double click) returns the running one.
     """
@@ -53,12 +55,30 @@ def start_training(config: TrainConfig) -> "TrainingJob":
     running = state.training_job()
     if running is not None and running.active:
         return running
-    data = dataset(config.dataset)
-    job = TrainingJob(config, (data.train_images, data.train_labels), (data.test_images, data.test_labels),
-                      training_slots(), session_connected())
+    if own:
+        train, test = own.split()
+    else:
+        data = dataset(config.dataset)
+        train, test = (data.train_images, data.train_labels), (data.test_images, data.test_labels)
+    job = TrainingJob(config, train, test, training_slots(), session_connected())
     job.name = f"Run {state.next_run_number()}"
+    job.upload = own.record() if own else None
     state.set_training_job(job)
     return job
+
+
+def run_metadata(job: "TrainingJob", test_accuracy: float) -> dict:
+    """What the model of a finished run records: its settings and curve, and its uploaded data, if any."""
+    return {"activation": job.trainer.network.activation, "output": job.trainer.network.output,
+            **train_metadata(job.config, None, test_accuracy, job.trainer),
+            **({"upload": job.upload} if job.upload else {})}
+
+
+def tested_on(job: "TrainingJob") -> str:
+    """The images its test accuracy counts, in words."""
+    if job.upload:
+        return f"the {job.upload['test']:,} held-out images of {job.upload['file']}"
+    return "the 10,000 test images"
 
 
 def progress_text(snap: Snapshot) -> str:
@@ -84,15 +104,27 @@ def register_finished_run(job: "TrainingJob") -> bool:
     if snap.finished_runs <= job.registered_runs:
         return False
     network = job.trainer.network.copy()
-    on = "" if job.config.dataset == "mnist" else f" · {DATASETS[job.config.dataset].title}"
+    on = (f" · {job.upload['source']}" if job.upload
+          else "" if job.config.dataset == "mnist" else f" · {DATASETS[job.config.dataset].title}")
     epochs = snap.latest.epoch if snap.latest else job.trainer.epochs_done   # a stopped run: as far as it got
     label = f"{job.name}{on} · {epochs:g} epochs · {snap.test_accuracy:.1%}"
-    meta = {"activation": network.activation, "output": network.output,
-            **train_metadata(job.config, None, snap.test_accuracy, job.trainer)}
+    meta = run_metadata(job, snap.test_accuracy)
     key = f"trained:{id(job)}:{snap.finished_runs}"
     state.add_session_model(ModelEntry(key, label, network, meta, initial=job.initial))
     job.registered_runs = snap.finished_runs
     return True
+
+
+def own_data_note(model) -> str | None:
+    """For a model of the learner's own data: what it learned from, and which test set the pages use."""
+    upload = model.upload
+    if upload is None:
+        return None
+    own = model.meta.get("test_accuracy")
+    held_out = f"; on its {upload['test']:,} held-out images it read {own:.2%}" if isinstance(own, float) else ""
+    return (f"**{model.name}** learned from your own data, {upload['file']} ({upload['rows']:,} images){held_out}. "
+            f"Its labels are read as digits 0-9, so the pages measure it on {DATASETS[BASE_DATASET].title}'s "
+            f"{model.data.test_labels.size:,} test digits, like every other model.")
 
 
 def session_connected():

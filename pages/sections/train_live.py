@@ -5,8 +5,6 @@ Each part is drawn by a fragment that the page re-runs on a timer while it train
 snapshot of the job, so the numbers on screen agree with each other (and with the sidebar's, see
 ui.training.progress_text).
 """
-from dataclasses import asdict
-
 import numpy as np
 import streamlit as st
 
@@ -23,7 +21,7 @@ from ui.convolution import first_layer_tiles
 from ui.images import png_data_url
 from ui.resources import dataset, freeze
 from ui.shell import show_chart
-from ui.training import progress_text, register_finished_run
+from ui.training import progress_text, register_finished_run, run_metadata, tested_on
 
 NEURONS_SHOWN = 36  # first-layer neurons drawn live
 DIGIT_SCALE = 2     # the digits the network reads live are drawn 56 px wide, each pixel a 2×2 square
@@ -80,7 +78,7 @@ def show_status(job: TrainingJob, snap):
         cols[3].metric("Learning rate", f"{latest.learning_rate:.3g}")
     if snap.test_accuracy is not None and snap.status in (Status.DONE, Status.STOPPED):
         ended = "Finished" if snap.status == Status.DONE else f"Stopped at epoch {latest.epoch:.2f}"
-        st.success(f"{ended}: **{snap.test_accuracy:.2%}** of the 10,000 test images are read correctly. "
+        st.success(f"{ended}: **{snap.test_accuracy:.2%}** of {tested_on(job)} are read correctly. "
                    "This model is now the current one on every page.", icon=":material/check_circle:")
         stem = job.name.replace(' ', '-').lower()
         st.download_button("Download the model (.npz)", lambda: model_file(job, snap),  # made on click
@@ -97,8 +95,7 @@ def model_file(job: TrainingJob, snap) -> bytes:
     """The finished model as a file, made once per run when first asked for (bytes passed at every poll made
     Streamlit replace the file a browser was about to fetch: a 404)."""
     if job.model_file[0] != snap.finished_runs:
-        job.model_file = (snap.finished_runs, model_bytes(job.trainer.network, {
-            "test_accuracy": snap.test_accuracy, "config": asdict(job.config)}))
+        job.model_file = (snap.finished_runs, model_bytes(job.trainer.network, run_metadata(job, snap.test_accuracy)))
     return job.model_file[1]
 
 
