@@ -18,8 +18,6 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
-
 from core.data import DATASETS, load_mnist, to_inputs  # noqa: E402
 from core.io import load_model  # noqa: E402
 from core.nn.explain import contributions  # noqa: E402

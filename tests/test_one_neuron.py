@@ -43,7 +43,7 @@ def test_the_sliders_move_the_line_it_draws(page):
         ends = drawn_line(page)
         assert np.allclose(ends @ [w1, w2] + b, 0, atol=1e-9)          # both ends on w1 x1 + w2 x2 + b = 0
         assert np.allclose(np.abs(ends).max(axis=1), 2.5)              # where it enters and leaves the plane
-    assert rf"z = -2\,x_1 + 0.3\,x_2 + 0.7" in [e.value for e in page.get("latex")][0]
+    assert r"z = -2\,x_1 + 0.3\,x_2 + 0.7" in [e.value for e in page.get("latex")][0]
 
 
 def test_the_shading_is_the_neuron_s_output_over_the_plane(page):
