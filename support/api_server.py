@@ -7,8 +7,9 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 
-from support.browser import ROOT, stop_server
+from support.browser import ROOT, free_port, stop_server
 
 MODEL = ROOT / "weights" / "fast.npz"
 
@@ -29,6 +30,19 @@ def start_api(port: int, model=MODEL, log=subprocess.DEVNULL) -> subprocess.Pope
             stop_server(process)
             raise RuntimeError("python -m serving.api did not start; see its log")
         time.sleep(0.05)
+
+
+@contextmanager
+def running_api(log_name: str):
+    """The API on a free port of 127.0.0.1 for the duration of a `with` (its output in test-output/log_name): the port."""
+    (ROOT / "test-output").mkdir(exist_ok=True)
+    port = free_port()
+    with open(ROOT / "test-output" / log_name, "w") as log:
+        process = start_api(port, log=log)
+        try:
+            yield port
+        finally:
+            stop_server(process)
 
 
 def multipart(field: str, filename: str, mime: str, raw: bytes) -> tuple:

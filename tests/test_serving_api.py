@@ -12,8 +12,8 @@ from PIL import Image
 from core.data import DATASETS, load_dataset
 from core.io import load_model
 from core.preprocess import MAX_PICTURE_BYTES, MAX_PIXELS, PREPARE, prepare_digit
-from support.api_server import MODEL, ROOT, ApiClient, start_api
-from support.browser import free_port, stop_server
+from support.api_server import MODEL, ROOT, ApiClient, running_api
+from support.browser import free_port
 from ui.images import decode_image
 
 TEST_IMAGES = [0, 1, 2, 18, 247]  # 7, 2, 1, 3 and a 4 the model finds hard
@@ -21,14 +21,8 @@ TEST_IMAGES = [0, 1, 2, 18, 247]  # 7, 2, 1, 3 and a 4 the model finds hard
 
 @pytest.fixture(scope="module")
 def port():
-    (ROOT / "test-output").mkdir(exist_ok=True)
-    chosen = free_port()
-    with open(ROOT / "test-output" / "api.log", "w") as log:
-        process = start_api(chosen, log=log)
-        try:
-            yield chosen
-        finally:
-            stop_server(process)
+    with running_api("api.log") as chosen:
+        yield chosen
 
 
 @pytest.fixture

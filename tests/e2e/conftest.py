@@ -49,15 +49,28 @@ def browser():
 def page(browser, server):
     """A fresh browser tab (a new Streamlit session) that records console errors; the test fails on any."""
     context = browser.new_context(viewport={"width": 1400, "height": 1100})
-    tab = context.new_page()
-    tab.console_errors = []
-    tab.on("console", lambda m: tab.console_errors.append(m.text) if m.type == "error" else None)
-    tab.on("pageerror", lambda err: tab.console_errors.append(str(err)))
+    tab = recording_console(context.new_page())
     tab.goto(server)
     settle(tab)
     yield tab
     context.close()
     assert tab.console_errors == [], tab.console_errors
+
+
+def recording_console(tab):
+    """The tab, keeping in tab.console_errors every error its console and scripts report."""
+    tab.console_errors = []
+    tab.on("console", lambda m: tab.console_errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda err: tab.console_errors.append(str(err)))
+    return tab
+
+
+def click_point(tab, chart, i: int):
+    """Click the centre of the i-th clickable marker of a chart, with the mouse (Plotly hit-tests its own layer)."""
+    box = chart.locator(".scatterlayer path.point").nth(i).bounding_box()
+    tab.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tab.wait_for_timeout(300)
+    settle(tab)
 
 
 def settle(tab, timeout: float = 60_000):

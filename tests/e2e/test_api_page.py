@@ -1,30 +1,20 @@
 """The prediction API's own page in headless Chromium: draw on its canvas and read the network's answer."""
 import pytest
 
-from support.api_server import ROOT, start_api
-from support.browser import free_port, stop_server
-from tests.e2e.conftest import SHOTS
+from support.api_server import running_api
+from tests.e2e.conftest import SHOTS, recording_console
 
 
 @pytest.fixture(scope="module")
 def api():
-    (ROOT / "test-output").mkdir(exist_ok=True)
-    port = free_port()
-    with open(ROOT / "test-output" / "api-e2e.log", "w") as log:
-        process = start_api(port, log=log)
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            stop_server(process)
+    with running_api("api-e2e.log") as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture
 def tab(browser, api):
     context = browser.new_context(viewport={"width": 900, "height": 800})
-    made = context.new_page()
-    made.console_errors = []
-    made.on("console", lambda m: made.console_errors.append(m.text) if m.type == "error" else None)
-    made.on("pageerror", lambda err: made.console_errors.append(str(err)))
+    made = recording_console(context.new_page())
     made.goto(api)
     made.wait_for_selector("#model:has-text('Model fast')")
     yield made

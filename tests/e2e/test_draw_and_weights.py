@@ -1,5 +1,5 @@
 """In headless Chromium: what the Draw and Weights pages show that only a browser can measure or click."""
-from tests.e2e.conftest import go, screenshot, settle
+from tests.e2e.conftest import click_point, go, screenshot, settle
 from tests.e2e.test_browser import draw, prediction
 
 MAIN = "[data-testid=stMain]"
@@ -29,14 +29,6 @@ def test_a_random_test_image_is_shown_where_the_canvas_was(page):
     box = picture.bounding_box()
     screenshot(page, "draw-test-image")
     assert 200 <= box["width"] <= 300 and 200 <= box["height"] <= 300, box
-
-
-def click_point(page, chart, i: int):
-    """Click the centre of the i-th clickable marker of a chart, with the mouse (Plotly hit-tests its own layer)."""
-    box = chart.locator(".scatterlayer path.point").nth(i).bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_timeout(300)
-    settle(page)
 
 
 def test_clicking_a_neuron_in_the_grid_opens_it(page):

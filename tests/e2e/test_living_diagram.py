@@ -1,7 +1,7 @@
 """In headless Chromium: the living diagram's hover (a node's equation) and click (the node opens below)."""
 import re
 
-from tests.e2e.conftest import go, screenshot, settle
+from tests.e2e.conftest import click_point, go, screenshot, settle
 from tests.e2e.test_browser import draw, prediction
 
 MAIN = "[data-testid=stMain]"
@@ -17,13 +17,6 @@ def hover(page, chart, i: int) -> str:
     return " ".join(page.locator(f"{MAIN} .hoverlayer .hovertext").first.locator("text").all_text_contents())
 
 
-def click(page, chart, i: int):
-    box = chart.locator(".scatterlayer path.point").nth(i).bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_timeout(300)
-    settle(page)
-
-
 def test_on_home_a_neurons_hover_shows_its_equation_and_a_click_opens_its_weights(page):
     chart = page.locator(f"{MAIN} .st-key-home_diagram .js-plotly-plot")
     page.get_by_text("Output 7: its inputs added").wait_for(timeout=30_000)  # test image #0, a 7, opens on its answer
@@ -32,7 +25,7 @@ def test_on_home_a_neurons_hover_shows_its_equation_and_a_click_opens_its_weight
                       r"([-\d.]+)\s*largest inputs: pixel", label)  # one line each
     assert found, label
     screenshot(page, "home-diagram-hover")
-    click(page, chart, 1 + 16)
+    click_point(page, chart, 1 + 16)
     neuron = found.group(1)
     page.get_by_text(f"Neuron {neuron} of layer 1: its inputs added").wait_for(timeout=30_000)
     page.get_by_text(f"neuron {neuron} of layer 1: its 784 weights").wait_for(timeout=30_000)

@@ -1,6 +1,5 @@
 """In headless Chromium: one neuron up close on the Weights page, seen at 1400×1000 as a learner would."""
-from tests.e2e.conftest import SHOTS, go, settle
-from tests.e2e.test_draw_and_weights import click_point
+from tests.e2e.conftest import SHOTS, click_point, go, settle
 
 MAIN = "[data-testid=stMain]"
 
