@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from support.browser import CHROMIUM_FLAGS, free_port, start_server, stop_server  # noqa: E402
 
 PAGES = ["Home", "Dataset explorer", "One neuron first", "Train", "Weights", "Draw & predict", "How it works",
-         "Evaluate", "Tutorials, reproduced"]
+         "Evaluate", "The lab", "Tutorials, reproduced"]
 # The script run that started after the click has stopped, and nothing on the page is still waiting.
 # A run that ends within one batch of messages may never show 'running' (React renders only the last state): a
 # new page title says the new page's run has been drawn too.

@@ -42,6 +42,7 @@ WHAT_EACH_PAGE_DOES = {
     "pages/draw.py": "your own digit, through the network",
     "pages/how_it_works.py": "forward and backward, number by number",
     "pages/evaluate.py": "accuracy, confusions and mistakes",
+    "pages/lab.py": "what happens if… you silence neurons, stress it, ask how sure it is",
     "pages/tutorials.py": "famous networks, measured here",
 }
 onward = [(script, title, icon) for script, title, icon in PAGES if script in WHAT_EACH_PAGE_DOES]

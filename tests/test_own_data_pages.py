@@ -14,7 +14,7 @@ from tests.test_pages import TIMEOUT, open_page, picker
 from tests.test_reliability import uploader
 
 ROWS = 600  # 480 train, 60 validate, 60 test
-PAGES = ["home", "explore", "one_neuron", "weights", "draw", "how_it_works", "evaluate", "tutorials", "train"]
+PAGES = ["home", "explore", "one_neuron", "weights", "draw", "how_it_works", "evaluate", "lab", "tutorials", "train"]
 
 
 @pytest.fixture

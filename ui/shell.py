@@ -20,6 +20,7 @@ PAGES = [  # (script, title, icon), in the order a learner should meet them
     ("pages/draw.py", "Draw & predict", ":material/draw:"),
     ("pages/how_it_works.py", "How it works", ":material/function:"),
     ("pages/evaluate.py", "Evaluate", ":material/fact_check:"),
+    ("pages/lab.py", "The lab", ":material/science:"),
     ("pages/tutorials.py", "Tutorials, reproduced", ":material/school:"),
 ]
 PRESENTER_SCALE = 1.25  # text and charts on a projector, against a laptop screen

@@ -14,7 +14,7 @@ from tests.e2e.conftest import SHOTS, go, screenshot, settle
 PAGES = {"Home": "Neural network from scratch", "Dataset explorer": "The MNIST dataset",
          "One neuron first": "One neuron first", "Train": "Train a network", "Weights": "What the neurons learned",
          "Draw & predict": "Draw a digit",
-         "How it works": "How it works", "Evaluate": "Evaluate the current model",
+         "How it works": "How it works", "Evaluate": "Evaluate the current model", "The lab": "The lab",
          "Tutorials, reproduced": "Tutorials, reproduced"}
 
 
