@@ -167,15 +167,17 @@ def accuracy_curve(epoch_events, height: int = 280) -> go.Figure:
     return fig
 
 
-def confusion(C, height: int = 480, chosen: tuple[int, int] | None = None) -> go.Figure:
-    """The confusion matrix: rows are true digits, columns predicted; the count in every cell.
+def confusion(C, height: int = 480, chosen: tuple[int, int] | None = None, top: int | None = None) -> go.Figure:
+    """The confusion matrix: rows are true digits, columns predicted; the count in every cell. `top`: the count
+    the darkest blue stands for (default C's largest), so matrices shown side by side can share one scale.
 
     With `chosen` (true, predicted), a clear marker over every cell makes the cells clickable (Plotly's heatmaps
     report no clicked cell to Streamlit; markers do) and the chosen cell is outlined.
     """
     C = np.asarray(C)
     digits = [str(k) for k in range(10)]
-    trace = go.Heatmap(z=np.log1p(C), text=C, texttemplate="%{text}", colorscale="Blues", showscale=False,
+    trace = go.Heatmap(z=np.log1p(C), text=C, texttemplate="%{text}", colorscale="Blues", showscale=False, zmin=0,
+                       zmax=float(np.log1p(C.max() if top is None else top)),
                        x=digits, y=digits, hovertemplate="true %{y}, predicted %{x}: %{text} images<extra></extra>",
                        hoverinfo="skip" if chosen else None)               # the markers answer hovers and clicks
     fig = go.Figure(trace, layout(height, xaxis=dict(title="predicted", type="category", side="top", showgrid=False,

@@ -26,6 +26,8 @@ EXPLAINED = "hiw_digit"             # pages.sections.explain.Digit: the digit Ho
 EXPLAIN_STEP = "hiw_step"           # the step of How it works on show
 OWN_DATA = "own_data"               # (the uploaded files' ids, core.owndata.OwnData or why it was refused), Train
 TOY_LESSONS = "toy_lessons"         # {(data set, hidden, activation, seed): core.toy.Lesson}, One neuron first
+RUNS_CHOSEN = "runs_chosen"         # the model keys the lab's Compare runs overlays
+RUNS_SHIPPED = "runs_shipped"       # its toggle: the shipped models in its table too
 
 
 def session_models() -> dict:
