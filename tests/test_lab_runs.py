@@ -37,6 +37,9 @@ def test_the_table_lists_both_runs_first_with_their_settings_time_and_accuracy(t
     assert list(first["test accuracy"]) == [round(a, 4) for a in accuracies]
     assert accuracies == pytest.approx([job.test_accuracy for job in jobs])  # what the worker measured
     assert set(table["from"].iloc[2:]) == {"shipped"} and len(table) == 2 + len(list(WEIGHTS.glob("*.npz")))
+    at.toggle(key="runs_shipped").set_value(False).run()  # the session's runs alone
+    assert list(at.dataframe[0].value["model"]) == ["Run 1", "Run 2"]
+    at.toggle(key="runs_shipped").set_value(True).run()
 
 
 def test_the_overlaid_curves_are_the_recorded_histories_one_colour_per_run(two_runs):
