@@ -20,9 +20,8 @@ def settings_row(meta: dict) -> dict:
     row["activation"] = row["activation"] or meta.get("activation")
     row["batch"] = "all" if "batch_size" in config and config["batch_size"] is None else row["batch"]
     row["training images"] = "all" if "train_size" in config and config["train_size"] is None else row["training images"]
-    row["epochs"] = meta.get("epochs_trained", config.get("epochs"))
-    row["training time (s)"] = meta.get("train_seconds")
-    return row
+    return {"epochs": meta.get("epochs_trained", config.get("epochs")), "training time (s)": meta.get("train_seconds"),
+            **row}
 
 
 def recorded_curve(meta: dict) -> dict | None:

@@ -3,11 +3,11 @@ Arrays in, Plotly figures out; no st.* calls."""
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
-from ui.charts import LEGEND_ABOVE, layout
+from ui.charts import LEGEND_ABOVE, LOG_TICKS, layout
 
 PALETTE = qualitative.Plotly  # ten distinct colours: a model keeps its colour in both charts
 MEASURES = {  # chart -> (training field, validation field, y axis) of core.training.HISTORY
-    "loss": ("train_loss", "val_loss", dict(title="loss (log scale)", type="log", tickformat="~g")),
+    "loss": ("train_loss", "val_loss", dict(title="loss (log scale)", type="log", tickvals=LOG_TICKS, tickformat="~g")),
     "accuracy": ("train_accuracy", "val_accuracy", dict(title="accuracy", tickformat=".1%")),
 }
 

@@ -19,8 +19,9 @@ def origin(key: str) -> str:
 
 def table(models: dict) -> pd.DataFrame:
     """One row per model: its name, where it comes from, its settings, training time and test accuracy."""
-    rows = [{"model": m.name, "from": origin(key), "architecture": m.architecture, "dataset": m.data.info.title,
-             **settings_row(m.meta), "test accuracy": round(m.test_accuracy, 4)} for key, m in models.items()]
+    rows = [{"model": m.name, "from": origin(key), "test accuracy": round(m.test_accuracy, 4),
+             "architecture": m.architecture, "dataset": m.data.info.title, **settings_row(m.meta)}
+            for key, m in models.items()]
     return pd.DataFrame(rows).astype({"batch": str, "training images": str}).replace({"None": "", "nan": ""})
 
 
@@ -83,7 +84,9 @@ def show(model):
     elif not st.toggle("Shipped models too", key=state.kept(state.RUNS_SHIPPED, True)):
         shipped = {}
     models = {**session, **shipped}  # the session's first
-    st.dataframe(table(models), hide_index=True, width="stretch", key="runs_table")
+    st.dataframe(table(models), hide_index=True, width="stretch", key="runs_table", column_config={
+        "test accuracy": st.column_config.NumberColumn(format="percent"),
+        "training time (s)": st.column_config.NumberColumn(format="%.1f")})
     st.caption("Settings as each model file records them (blank: not recorded); test accuracy on its dataset's "
                "10,000 test images, as Evaluate measures it; training time in seconds of computing.")
     key = state.kept(state.RUNS_CHOSEN, default_choice(models, model))
