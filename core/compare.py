@@ -12,14 +12,13 @@ SETTINGS = {  # column -> where a model file's meta["config"] records it
 
 
 def settings_row(meta: dict) -> dict:
-    """How a model was made, as its file records it: one value per SETTINGS column (None where not recorded).
-
-    A batch of None means the whole training set in one batch; training images None means all of them."""
+    """How a model was made, as its file records it: its epochs, training time and one value per SETTINGS column,
+    None where not recorded. Batch and training images read "all" where the config's None means all of them."""
     config = meta.get("config") if isinstance(meta.get("config"), dict) else {}
     row = {column: config.get(field) for column, field in SETTINGS.items()}
     row["activation"] = row["activation"] or meta.get("activation")
-    row["batch"] = "all" if "batch_size" in config and config["batch_size"] is None else row["batch"]
-    row["training images"] = "all" if "train_size" in config and config["train_size"] is None else row["training images"]
+    for column, field in (("batch", "batch_size"), ("training images", "train_size")):  # a count, or "all"
+        row[column] = None if field not in config else "all" if config[field] is None else str(config[field])
     return {"epochs": meta.get("epochs_trained", config.get("epochs")), "training time (s)": meta.get("train_seconds"),
             **row}
 

@@ -22,7 +22,7 @@ def test_a_model_files_settings_become_one_row_and_missing_ones_stay_empty():
                        "dropout": 0.2, "seed": 4, "schedule": "constant", "epochs": 5}}
     row = settings_row(meta)
     assert row == {"activation": "relu", "optimiser": "sgd", "learning rate": 0.1, "schedule": "constant",
-                   "batch": "all", "L2": 0.0, "dropout": 0.2, "seed": 4, "training images": 1000, "epochs": 3,
+                   "batch": "all", "L2": 0.0, "dropout": 0.2, "seed": 4, "training images": "1000", "epochs": 3,
                    "training time (s)": 1.25}
     bare = settings_row({"activation": "tanh"})  # an uploaded file of an older format: no config, no curve
     assert bare["activation"] == "tanh" and bare["optimiser"] is None and bare["training time (s)"] is None

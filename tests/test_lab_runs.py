@@ -5,6 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.evaluate import confusion_matrix, predictions
+from core.io import load_model
 from tests.test_pages import TIMEOUT, array, figure, open_page, start_training
 from tests.test_weights import WEIGHTS
 
@@ -82,3 +83,20 @@ def test_without_runs_it_says_so_and_compares_the_shipped_models():
     assert len(table) == len(list(WEIGHTS.glob("*.npz"))) and set(table["from"]) == {"shipped"}
     assert list(table["test accuracy"].iloc[:1]) == [0.981]  # fast, as weights/README.md records it
     assert at.multiselect(key="runs_chosen").value == ["shipped:fast", "shipped:3b1b-16-16"]
+
+
+def test_a_run_on_own_data_and_an_uploaded_file_without_settings_or_curve_are_described_as_such():
+    from ui.resources import ModelEntry
+    network, _ = load_model(WEIGHTS / "tutorial-10-10.npz")
+    own = ModelEntry("trained:1:1", "Run 1 · upload:mine.csv · 2 epochs · 90.0%", network,
+                     {"activation": "relu", "upload": {"file": "mine.csv", "rows": 600, "test": 60}})
+    bare = ModelEntry("uploaded:abc", "old (uploaded)", network, {"activation": "relu"})
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
+    at.session_state["session_models"] = {own.key: own, bare.key: bare}
+    open_page(at, "lab")
+    rows = at.dataframe[0].value.iloc[:2]
+    assert at.multiselect(key="runs_chosen").value == [own.key, bare.key], at.multiselect(key="runs_chosen").value
+    assert list(rows["dataset"]) == ["mine.csv (tested on MNIST)", "MNIST"]
+    assert list(rows["from"]) == ["this session", "uploaded"] and rows["optimiser"].isna().all()
+    assert any(c.value == "Run 1, old (uploaded): no training curve in the model file." for c in at.caption), [c.value for c in at.caption]
+    assert "runs_loss" not in str([c.proto.id for c in at.get("plotly_chart")])

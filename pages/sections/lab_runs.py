@@ -17,12 +17,18 @@ def origin(key: str) -> str:
                                                                                         "this session")
 
 
+def learned_from(model) -> str:
+    """Its dataset's name; for the learner's own data, the file and the test set the pages measure it on."""
+    title = model.data.info.title
+    return f"{model.upload['file']} (tested on {title})" if model.upload else title
+
+
 def table(models: dict) -> pd.DataFrame:
     """One row per model: its name, where it comes from, its settings, training time and test accuracy."""
     rows = [{"model": m.name, "from": origin(key), "test accuracy": round(m.test_accuracy, 4),
-             "architecture": m.architecture, "dataset": m.data.info.title, **settings_row(m.meta)}
+             "architecture": m.architecture, "dataset": learned_from(m), **settings_row(m.meta)}
             for key, m in models.items()]
-    return pd.DataFrame(rows).astype({"batch": str, "training images": str}).replace({"None": "", "nan": ""})
+    return pd.DataFrame(rows)
 
 
 def default_choice(models: dict, current) -> list:
@@ -46,7 +52,7 @@ def show_curves(models: dict, chosen: list):
         st.caption("As each model's file recorded them while it trained: solid on its training images (the mean over "
                    "the epoch), dotted on the validation images held out from them. One colour per model.")
     if missing:
-        st.caption(f"{', '.join(missing)}: the model file records no training curve.")
+        st.caption(f"{', '.join(missing)}: no training curve in the model file.")
 
 
 def difference_sentence(a, b, C_a, C_b) -> str:
@@ -87,7 +93,7 @@ def show(model):
     st.dataframe(table(models), hide_index=True, width="stretch", key="runs_table", column_config={
         "test accuracy": st.column_config.NumberColumn(format="percent"),
         "training time (s)": st.column_config.NumberColumn(format="%.1f")})
-    st.caption("Settings as each model file records them (blank: not recorded); test accuracy on its dataset's "
+    st.caption("Settings as each model file records them (None: not recorded); test accuracy on its dataset's "
                "10,000 test images, as Evaluate measures it; training time in seconds of computing.")
     key = state.kept(state.RUNS_CHOSEN, default_choice(models, model))
     st.session_state[key] = [k for k in st.session_state[key] if k in models]  # a model that left the table
