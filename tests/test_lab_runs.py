@@ -100,3 +100,12 @@ def test_a_run_on_own_data_and_an_uploaded_file_without_settings_or_curve_are_de
     assert list(rows["from"]) == ["this session", "uploaded"] and rows["optimiser"].isna().all()
     assert any(c.value == "Run 1, old (uploaded): no training curve in the model file." for c in at.caption), [c.value for c in at.caption]
     assert "runs_loss" not in str([c.proto.id for c in at.get("plotly_chart")])
+
+
+def test_models_of_different_datasets_overlay_their_curves_but_do_not_compare_mistakes():
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
+    open_page(at, "lab")
+    at.multiselect(key="runs_chosen").set_value(["shipped:fast", "shipped:fashion-fast"]).run()
+    assert [t["name"] for t in figure(at, "runs_accuracy")["data"]] == ["fast", "fast", "fashion-fast", "fashion-fast"]
+    assert any("learned different datasets" in i.value for i in at.info)
+    assert not any("runs_confusion" in c.proto.id for c in at.get("plotly_chart"))
