@@ -94,7 +94,8 @@ def show(model):
         "test accuracy": st.column_config.NumberColumn(format="percent"),
         "training time (s)": st.column_config.NumberColumn(format="%.1f")})
     st.caption("Settings as each model file records them (None: not recorded); test accuracy on its dataset's "
-               "10,000 test images, as Evaluate measures it; training time: the seconds its training steps took (validation not counted), on the machine that trained it.")
+               "10,000 test images, as Evaluate measures it; training time: the seconds its training steps took "
+               "(validation not counted), on the machine that trained it.")
     key = state.kept(state.RUNS_CHOSEN, default_choice(models, model))
     st.session_state[key] = [k for k in st.session_state[key] if k in models]  # a model that left the table
     chosen = st.multiselect("Models to compare", list(models), key=key, format_func=lambda k: models[k].label)
