@@ -24,4 +24,5 @@ def overlaid_curves(curves: dict, measure: str, height: int = 340) -> go.Figure:
                                      showlegend=shown, mode="lines+markers", line=dict(color=color, dash=dash),
                                      hovertemplate=f"{label}<br>{field.replace('_', ' ')}, epoch %{{x}}: %{{y:.4g}}"
                                                    "<extra></extra>"))
-    return go.Figure(traces, layout(height, xaxis=dict(title="epoch", rangemode="tozero"), yaxis=yaxis, legend=LEGEND_ABOVE))
+    return go.Figure(traces, layout(height, xaxis=dict(title="epoch", rangemode="tozero"), yaxis=yaxis,
+                                    legend=LEGEND_ABOVE))
