@@ -12,7 +12,7 @@ def test_the_cells_that_differ_most_are_mistakes_largest_first_and_right_answers
                     [7, 52, 2],    # (1, 0): |2 - 7| = 5;  (1, 2): |9 - 2| = 7
                     [0, 0, 60]])   # (0, 1): |3 - 4| = 1;  the rest are equal
     assert largest_differences(C_a, C_b) == [(1, 2, 9, 2), (1, 0, 2, 7), (0, 1, 3, 4)]
-    assert largest_differences(C_a, C_b, count=5) == [(1, 2, 9, 2), (1, 0, 2, 7), (0, 1, 3, 4)]  # only those that differ
+    assert largest_differences(C_a, C_b, count=5) == [(1, 2, 9, 2), (1, 0, 2, 7), (0, 1, 3, 4)]  # differing cells only
     assert largest_differences(C_a, C_a) == []
 
 
