@@ -5,6 +5,7 @@ Shared and read-only: the dataset and the shipped models (ui.resources).
 """
 import streamlit as st
 
+from core.calibration import DEFAULT_THRESHOLD
 from ui.resources import DEFAULT_MODEL, ModelEntry, shipped_models
 
 SESSION_MODELS = "session_models"   # {key: ModelEntry}
@@ -26,6 +27,7 @@ EXPLAINED = "hiw_digit"             # pages.sections.explain.Digit: the digit Ho
 EXPLAIN_STEP = "hiw_step"           # the step of How it works on show
 OWN_DATA = "own_data"               # (the uploaded files' ids, core.owndata.OwnData or why it was refused), Train
 TOY_LESSONS = "toy_lessons"         # {(data set, hidden, activation, seed): core.toy.Lesson}, One neuron first
+REJECT_THRESHOLD = "reject_threshold"  # the lab's confidence threshold (kept); below it Draw says "not sure"
 
 
 def session_models() -> dict:
@@ -115,3 +117,8 @@ def remember(*keys):
     for key in keys:
         if key in st.session_state:
             st.session_state[f"kept:{key}"] = st.session_state[key]
+
+
+def reject_threshold() -> float:
+    """The confidence below which a prediction reads "not sure": set in the lab, kept across pages."""
+    return st.session_state.get(f"kept:{REJECT_THRESHOLD}", DEFAULT_THRESHOLD)
