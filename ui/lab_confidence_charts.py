@@ -28,14 +28,15 @@ def accuracy_coverage(thresholds, coverage, accuracy, chosen, height: int = 360)
 
 
 def reliability_diagram(rel, height: int = 360) -> go.Figure:
-    """Bars: the accuracy in each confidence bin (core.calibration.Reliability), its image count written on it;
+    """Bars: the accuracy in each confidence bin (core.calibration.Reliability), its image count written at its foot;
     the diagonal is a calibrated model (right 80 % of the time when 80 % sure); the dots are each bin's mean
     confidence, so the gap between a bar's top and its dot is that bin's miscalibration."""
     centres = (rel.edges[:-1] + rel.edges[1:]) / 2
     width = rel.edges[1] - rel.edges[0]
     filled = rel.counts > 0
     bars = go.Bar(x=centres[filled], y=rel.accuracy[filled], width=width * 0.95, name="accuracy in the bin",
-                  marker_color=COLORS["train"], text=[f"{n:,}" for n in rel.counts[filled]], textposition="outside",
+                  marker_color=COLORS["train"], text=[f"{n:,}" for n in rel.counts[filled]], textposition="inside",
+                  insidetextanchor="start", textfont=dict(color="white"),  # at the foot: the dots sit at the top
                   customdata=np.stack([rel.confidence[filled], rel.counts[filled]], axis=1),
                   hovertemplate="mean confidence %{customdata[0]:.1%}<br>right %{y:.1%} of %{customdata[1]:,} images"
                                 "<extra></extra>")
@@ -47,4 +48,4 @@ def reliability_diagram(rel, height: int = 360) -> go.Figure:
         height, "Reliability: is it right as often as it is sure?", showlegend=True,
         legend=dict(x=0.02, y=0.98, yanchor="top"),
         xaxis=dict(title="confidence (the top probability), in bins", range=[0, 1], tickformat=".0%"),
-        yaxis=dict(title="share right", range=[0, 1.12], tickformat=".0%")))
+        yaxis=dict(title="share right", range=[0, 1.02], tickformat=".0%")))

@@ -1,13 +1,11 @@
 """The lab's "When it doesn't know": a confidence threshold below which the model declines to answer (what it
 costs in coverage, what it buys in accuracy), and whether its confidence can be taken at its word (calibration)."""
-import numpy as np
 import streamlit as st
 
 from core.calibration import DEFAULT_THRESHOLD, choose, just_below, reliability, risk_coverage
 from ui import state
 from ui.images import digit_grid
 from ui.lab_confidence_charts import accuracy_coverage, reliability_diagram
-from ui.numbers import percent
 from ui.shell import show_chart, side_by_side
 
 THRESHOLDS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999)  # the interesting end is near 1
@@ -65,6 +63,6 @@ def show_declined(model, confidence, threshold: float):
     predicted = model.results.predicted
     st.caption(f"The {indices.size} declined test images it was surest of: what it would have said, how sure, and "
                "what the image really is.")
-    captions = [f"#{i}: says {classes[predicted[i]]} ({percent(float(confidence[i]))}), is {classes[data.test_labels[i]]}"
+    captions = [f"#{i}: says {classes[predicted[i]]} ({confidence[i]:.2%}), is {classes[data.test_labels[i]]}"
                 for i in indices]
     st.container(key="confidence_declined").html(digit_grid(data.test_images[indices] / 255, captions, DECLINED_SHOWN))
