@@ -1,7 +1,9 @@
 """core.calibration: the reject threshold's coverage and accuracy, the reliability bins, ECE and MCE, by hand."""
 import numpy as np
 
-from core.calibration import choose, confidence_and_correct, just_below, reliability, risk_coverage
+from core.calibration import (choose, confidence_and_correct, fit_temperature, just_below, reliability, risk_coverage,
+                              scale_temperature, temperature_nll)
+from core.nn.losses import softmax
 
 # Ten predictions worked by hand: confidence (max p) and whether the picked digit is right.
 CONF = np.array([0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.55, 0.45, 0.35])
@@ -83,3 +85,33 @@ def test_an_overconfident_model_has_ece_equal_to_its_overconfidence():
 def test_just_below_names_the_declined_images_nearest_the_threshold():
     assert just_below(CONF, 0.7, 3).tolist() == [6, 7, 8]  # 0.65, 0.55, 0.45; 0.7 itself is answered
     assert just_below(CONF, 0.1, 3).size == 0
+
+
+def test_temperature_scaling_finds_the_temperature_that_made_the_labels():
+    # labels drawn from softmax(Z / 2): the most likely T for them is close to 2, and a brute-force grid agrees
+    rng = np.random.default_rng(0)
+    Z = rng.normal(0, 4, (4000, 10))
+    P = np.exp(Z / 2) / np.exp(Z / 2).sum(axis=1, keepdims=True)
+    y = np.array([rng.choice(10, p=p) for p in P])
+    T = fit_temperature(Z, y)
+    assert abs(T - 2) < 0.15
+    grid = np.linspace(0.5, 5, 901)
+    assert abs(T - grid[np.argmin([temperature_nll(Z, y, t) for t in grid])]) < 0.01
+
+
+def test_temperature_nll_by_hand():
+    # logits (0, ln 3) at T = 1: p = (1/4, 3/4); label 1 -> -ln(3/4) = 0.2877; at T = 1/2 logits (0, 2 ln 3): p = 9/10
+    Z = np.array([[0.0, np.log(3)]])
+    assert np.isclose(temperature_nll(Z, [1], 1.0), -np.log(0.75))
+    assert np.isclose(temperature_nll(Z, [1], 0.5), -np.log(0.9))
+
+
+def test_temperature_scaling_fits_on_one_half_and_measures_on_the_other():
+    # overconfident logits: labels drawn from softmax(Z / 3), scored with T = 1; fitting T brings ECE down
+    rng = np.random.default_rng(1)
+    Z = rng.normal(0, 5, (4000, 10))
+    y = np.array([rng.choice(10, p=p) for p in softmax(Z / 3)])
+    fit = scale_temperature(Z, y)
+    assert fit.temperature == fit_temperature(Z[:2000], y[:2000]) and fit.held_out == 2000
+    assert np.isclose(fit.ece_before, reliability(*confidence_and_correct(softmax(Z[2000:]), y[2000:])).ece)
+    assert fit.ece_before > 0.1 and fit.ece_after < fit.ece_before / 3

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.calibration import DEFAULT_THRESHOLD, choose, confidence_and_correct, just_below, reliability
+from core.calibration import (DEFAULT_THRESHOLD, choose, confidence_and_correct, just_below, reliability,
+                              scale_temperature)
 from core.io import load_model
 from tests.test_pages import TIMEOUT, array, blank_canvas, canvas_url, figure, images_in, open_page, seven_png
 from tests.test_weights import WEIGHTS
@@ -65,6 +66,17 @@ def test_the_declined_digits_shown_are_the_surest_below_the_threshold(app, fast_
     expected = just_below(confidence, 0.99, 10)
     assert [caption.split(":")[0] for caption, _ in shown] == [f"#{i}" for i in expected]
     assert all(np.allclose(image, mnist_test[0][i].reshape(28, 28) * 255, atol=0.5) for (_, image), i in zip(shown, expected))
+
+
+def test_temperature_scaling_shows_the_fitted_t_and_the_held_out_ece_before_and_after(app, mnist_test):
+    X, labels = mnist_test
+    network, _ = load_model(WEIGHTS / "fast.npz")
+    fit = scale_temperature(network.forward(X).logits, labels)
+    open_experiment(app)
+    assert not any("T = " in m.value for m in app.markdown)  # only on request
+    app.toggle(key="temperature_fit").set_value(True).run()
+    assert (f"**T = {fit.temperature:.2f}**" in shown_text(app) and
+            f"ECE goes from **{fit.ece_before:.2%}** to **{fit.ece_after:.2%}**" in shown_text(app))
 
 
 def plus_png() -> str:

@@ -28,6 +28,7 @@ EXPLAIN_STEP = "hiw_step"           # the step of How it works on show
 OWN_DATA = "own_data"               # (the uploaded files' ids, core.owndata.OwnData or why it was refused), Train
 TOY_LESSONS = "toy_lessons"         # {(data set, hidden, activation, seed): core.toy.Lesson}, One neuron first
 REJECT_THRESHOLD = "reject_threshold"  # the lab's confidence threshold (kept); below it Draw says "not sure"
+TEMPERATURE_FIT = "temperature_fit"  # the lab's toggle: show temperature scaling (kept)
 
 
 def session_models() -> dict:

@@ -1,8 +1,10 @@
 """The lab's "When it doesn't know": a confidence threshold below which the model declines to answer (what it
 costs in coverage, what it buys in accuracy), and whether its confidence can be taken at its word (calibration)."""
+import hashlib
+
 import streamlit as st
 
-from core.calibration import DEFAULT_THRESHOLD, choose, just_below, reliability, risk_coverage
+from core.calibration import DEFAULT_THRESHOLD, all_logits, choose, just_below, reliability, risk_coverage, scale_temperature
 from ui import state
 from ui.images import digit_grid
 from ui.lab_confidence_charts import accuracy_coverage, reliability_diagram
@@ -48,7 +50,36 @@ def show(model):
                    "bin, however few images it holds: read the counts on the bars.")
     calibration_col.caption("Calibrated means right 80 % of the time when it says 80 %. Most test images land in "
                             "the last bin; a bin of a handful of images swings far from the diagonal by chance.")
+    show_temperature(model, calibration_col)
     show_declined(model, confidence, threshold)
+
+
+def show_temperature(model, where):
+    """Temperature scaling, on request: the one T that best calibrates softmax(z / T), and ECE before and after."""
+    if model.network.output != "softmax":
+        where.caption(f"Temperature scaling divides the logits before a softmax; {model.name} ends in "
+                      f"{model.network.output} outputs, so it does not apply.")
+        return
+    if not where.toggle("Try temperature scaling", key=state.kept(state.TEMPERATURE_FIT, False)):
+        return
+    fit = temperature_fit(model.key, weights_digest(model.network), model.network, model.data)
+    where.markdown(f"Fitted on the first {fit.held_out:,} test images (used here as a validation split), "
+                   f"**T = {fit.temperature:.2f}** ({'softens' if fit.temperature > 1 else 'sharpens'} every answer); "
+                   f"on the other {fit.held_out:,}, ECE goes from **{fit.ece_before:.2%}** to **{fit.ece_after:.2%}**. "
+                   "The digits it picks, and so its accuracy, do not change: softmax(z / T) keeps the largest z largest.")
+
+
+def weights_digest(network) -> str:
+    digest = hashlib.sha256()
+    for p in network.params().values():
+        digest.update(p.tobytes())
+    return digest.hexdigest()
+
+
+@st.cache_resource(max_entries=16, show_spinner="Reading the logits of the 10,000 test images and fitting T…")
+def temperature_fit(key: str, digest: str, _net, _data):
+    """The same for everyone who looks at this model: computed once per model and weights (a taught copy differs)."""
+    return scale_temperature(all_logits(_net, _data.X_test), _data.test_labels)
 
 
 def show_declined(model, confidence, threshold: float):
