@@ -6,6 +6,7 @@ Prints, per model (the two measured in alternation, so they share the machine's 
   rerun     one AppTest rerun of the lab page after moving the threshold (the whole script, as a click costs)
   answers   what a model without stored answers (trained or uploaded in the session) costs once: its
             probabilities for the 10,000 test images (core.evaluate.predictions)
+  T         "Try temperature scaling", once per model (then cached): the test set's logits and the fit of T
 
     python benchmarks/lab_confidence.py [--rounds 5]
 """
@@ -20,7 +21,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.calibration import choose, just_below, reliability, risk_coverage  # noqa: E402
+from core.calibration import all_logits, choose, just_below, reliability, risk_coverage, scale_temperature  # noqa: E402
 from core.data import load_dataset, to_inputs  # noqa: E402
 from core.evaluate import ModelResults, predictions  # noqa: E402
 from core.io import load_model  # noqa: E402
@@ -63,7 +64,7 @@ def main():
     shipped = {name: (load_model(ROOT / "weights" / f"{name}.npz")[0],
                       ModelResults.load(ROOT / "weights" / "results" / f"{name}.npz", ROOT / "weights" / f"{name}.npz"))
                for name in MODELS}
-    times = {(name, what): [] for name in MODELS for what in ("view", "rerun", "answers")}
+    times = {(name, what): [] for name in MODELS for what in ("view", "rerun", "answers", "T")}
     for r in range(rounds):
         for name, (network, results) in shipped.items():
             times[name, "view"].append(view_seconds(results, images, labels, (0.9, 0.99)[r % 2]))
@@ -71,11 +72,15 @@ def main():
             began = time.perf_counter()
             predictions(network, X)
             times[name, "answers"].append(time.perf_counter() - began)
+            began = time.perf_counter()
+            scale_temperature(all_logits(network, X), labels)
+            times[name, "T"].append(time.perf_counter() - began)
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; medians of {rounds} rounds")
     for name in MODELS:
         print(f"{name:8s} view {1000 * statistics.median(times[name, 'view']):7.1f} ms   "
               f"rerun {1000 * statistics.median(times[name, 'rerun']):7.1f} ms   "
-              f"answers (once per session model) {statistics.median(times[name, 'answers']):6.2f} s")
+              f"answers (once per session model) {statistics.median(times[name, 'answers']):6.2f} s   "
+              f"T (once per model) {statistics.median(times[name, 'T']):6.2f} s")
 
 
 if __name__ == "__main__":

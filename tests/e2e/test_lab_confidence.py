@@ -23,6 +23,9 @@ def test_the_experiment_shows_whole_charts_and_its_threshold_makes_draw_say_not_
     main = page.locator("[data-testid=stMain]")
     assert main.get_by_text("answers 95.1% of the 10,000 test images").count() == 1  # fast at the default 90 %
     assert page.evaluate(OUTSIDE, TOLERANCE) == []
+    main.get_by_text("Try temperature scaling").click()
+    main.get_by_text("ECE goes from").wait_for(timeout=30_000)
+    settle(page)
     screenshot(page, "lab-confidence")
     slider = main.get_by_role("slider")
     slider.focus()
