@@ -75,8 +75,13 @@ with result_col:
         guess = int(p.argmax())
         if new_digit:                                             # a new digit: "It is really a…" starts at the guess
             st.session_state["teach_label"] = guess
-        st.metric("Prediction", classes[guess], f"{percent(float(p[guess]))} confident", delta_color="off",
-                  delta_arrow="off")
+        threshold = state.reject_threshold()
+        sure = p[guess] >= threshold                              # below the lab's threshold it declines to answer
+        st.metric("Prediction", classes[guess] if sure else "not sure", ("" if sure else f"best guess {classes[guess]}, ")
+                  + f"{percent(float(p[guess]))} confident", delta_color="off", delta_arrow="off")
+        if not sure:
+            st.page_link("pages/lab.py", label=f"Below the {threshold * 100:g}% threshold: see The lab, “When it doesn't "
+                         "know”", icon=":material/help:")
         if note:
             st.markdown(note)
         show_chart(charts.probabilities(p, guess), key="draw_probs")

@@ -5,6 +5,7 @@ Shared and read-only: the dataset and the shipped models (ui.resources).
 """
 import streamlit as st
 
+from core.calibration import DEFAULT_THRESHOLD
 from ui.resources import DEFAULT_MODEL, ModelEntry, shipped_models
 
 SESSION_MODELS = "session_models"   # {key: ModelEntry}
@@ -28,6 +29,8 @@ OWN_DATA = "own_data"               # (the uploaded files' ids, core.owndata.Own
 TOY_LESSONS = "toy_lessons"         # {(data set, hidden, activation, seed): core.toy.Lesson}, One neuron first
 RUNS_CHOSEN = "runs_chosen"         # the model keys the lab's Compare runs overlays
 RUNS_SHIPPED = "runs_shipped"       # its toggle: the shipped models in its table too
+REJECT_THRESHOLD = "reject_threshold"  # the lab's confidence threshold (kept); below it Draw says "not sure"
+TEMPERATURE_FIT = "temperature_fit"  # the lab's toggle: show temperature scaling (kept)
 
 
 def session_models() -> dict:
@@ -117,3 +120,8 @@ def remember(*keys):
     for key in keys:
         if key in st.session_state:
             st.session_state[f"kept:{key}"] = st.session_state[key]
+
+
+def reject_threshold() -> float:
+    """The confidence below which a prediction reads "not sure": set in the lab, kept across pages."""
+    return st.session_state.get(f"kept:{REJECT_THRESHOLD}", DEFAULT_THRESHOLD)
