@@ -88,6 +88,10 @@ def test_use_this_model_makes_the_edited_copy_current(app):
     at.button(key="ablation_important").click().run()
     at.button(key="ablation_use").click().run()
     assert at.session_state["current_model"] == "edited:shipped:fast"
+    network = at.session_state["session_models"]["edited:shipped:fast"].network
+    units = at.session_state["lab_ablation"]["shipped:fast"][-1].silenced_in(0)
+    assert len(units) == 10 and not network.weights[1][list(units)].any()   # the silenced neurons' outgoing weights
+    assert all(W.flags.writeable for W in network.weights)    # its own copy, not the read-only one every session shares
     assert "fast · edited" in at.markdown[0].value
 
 

@@ -14,7 +14,7 @@ from core.nn.cnn import ConvNet
 from ui import charts, state
 from ui.lab_ablation_charts import per_class_before_after
 from ui.numbers import percent
-from ui.resources import ModelEntry
+from ui.resources import ModelEntry, freeze
 from ui.shell import show_chart, side_by_side
 
 CNN_IMAGES = 1000  # a CNN reads the 10,000 test images in ~5 s: its live figures use the first 1,000
@@ -43,6 +43,7 @@ def ranking(weights: str, position: int, n: int, _net, _data) -> np.ndarray:
 def measured(weights: str, edits: str, n: int, _net, _edits: Edits, _data) -> tuple:
     """(the edited network, its accuracy and per-class accuracy on the first n test images)."""
     net = edited(_net, _edits)
+    freeze(*net.params().values())          # shared by every session with these edits: read only
     predicted, labels = net.predict(_data.X_test[:n]), _data.test_labels[:n]
     return net, float(np.mean(predicted == labels)), per_class_accuracy(predicted, labels, len(_data.info.classes))
 
