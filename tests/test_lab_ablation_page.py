@@ -5,7 +5,6 @@ import pytest
 from core.nn.ablation import Edits, edited, per_class_accuracy
 from tests.test_ablation import weights_hash
 from tests.test_pages import app, array, figure, open_page, picker  # noqa: F401 (app is a fixture)
-from ui.numbers import percent
 from ui.resources import shipped_models
 
 EXPERIMENT = "Silence neurons"
@@ -38,16 +37,17 @@ def test_silencing_neurons_shows_the_accuracy_core_computes_per_digit_and_for_th
     at.multiselect[0].set_value([1, 2, 3, 50, 200]).run()
     network = edited(shipped, Edits().silence(0, [1, 2, 3, 50, 200]))
     predicted = network.predict(X)
-    assert after(at) == percent(np.mean(predicted == y))
-    assert next(m for m in at.metric if m.label.startswith("Test accuracy before")).value == percent(
-        shipped.accuracy(X, y))
+    assert after(at) == f"{np.mean(predicted == y):.2%}"
+    assert next(m for m in at.metric if m.label.startswith("Test accuracy before")).value == f"{shipped.accuracy(X, y):.2%}"
     bars = figure(at, "ablation_classes")["data"]
     np.testing.assert_allclose(array(bars[0]["y"]), per_class_accuracy(shipped.predict(X), y), atol=1e-6)
     np.testing.assert_allclose(array(bars[1]["y"]), per_class_accuracy(predicted, y), atol=1e-6)
     probabilities = figure(at, "ablation_drawing")["data"]
     np.testing.assert_allclose(array(probabilities[0]["y"]), shipped.predict_proba(drawing[None])[0], atol=1e-5)
     np.testing.assert_allclose(array(probabilities[1]["y"]), network.predict_proba(drawing[None])[0], atol=1e-5)
-    assert any("your last drawing" in c.value for c in at.caption)
+    said = [c.value for c in at.caption if "your last drawing" in c.value]
+    assert said == [f"The probabilities for your last drawing: predicted **{shipped.predict(drawing[None])[0]}** "
+                    f"before, **{network.predict(drawing[None])[0]}** after."]
     assert weights_hash(shipped) == before_hash
 
 
@@ -78,7 +78,7 @@ def test_one_weight_scaled_shows_its_new_value_and_the_edited_models_accuracy(ap
     at.button(key="ablation_weight_apply").click().run()
     network = edited(shipped, Edits().edit_weight("W2", 10, 4, "scale", -40.0))
     assert any(f"W2[10, 4] is now {-40 * shipped.weights[1][10, 4]:+.4f}" in c.value for c in at.caption)
-    assert after(at) == percent(network.accuracy(X, y))
+    assert after(at) == f"{network.accuracy(X, y):.2%}"
     at.button(key="ablation_undo").click().run()
     assert any(f"W2[10, 4] is now {shipped.weights[1][10, 4]:+.4f}" in c.value for c in at.caption)
 
@@ -103,4 +103,4 @@ def test_the_cnn_silences_filters_or_neurons_on_its_first_thousand_test_images(a
     at.selectbox(key="ablation_layer:shipped:cnn-99").set_value(layer).run()
     at.multiselect[0].set_value([0, 3, 7]).run()
     assert any("first 1,000 test images" in c.value for c in at.caption)
-    assert after(at) == percent(edited(cnn, Edits().silence(layer, [0, 3, 7])).accuracy(X, y))
+    assert after(at) == f"{edited(cnn, Edits().silence(layer, [0, 3, 7])).accuracy(X, y):.2%}"

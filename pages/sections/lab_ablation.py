@@ -13,7 +13,6 @@ from core.nn.ablation import (Edits, edited, importance, most_important, per_cla
 from core.nn.cnn import ConvNet
 from ui import charts, state
 from ui.lab_ablation_charts import per_class_before_after
-from ui.numbers import percent
 from ui.resources import ModelEntry, freeze
 from ui.shell import show_chart, side_by_side
 
@@ -158,8 +157,8 @@ def show_results(model: ModelEntry, edits: Edits, layers: list, n: int):
     after_net, after, after_classes = measured(key, repr(edits), n, model.network, edits, model.data)
     st.markdown(f"**In force:** {in_words(edits, layers)}.")
     left, middle, right = side_by_side(3)
-    left.metric(f"Test accuracy before ({n:,} images)", percent(before))
-    middle.metric("After", percent(after), f"{(after - before) * 100:+.2f} points", delta_color="normal")
+    left.metric(f"Test accuracy before ({n:,} images)", f"{before:.2%}")
+    middle.metric("After", f"{after:.2%}", f"{(after - before) * 100:+.2f} points", delta_color="normal")
     right.button("Use this model", icon=":material/check_circle:", on_click=use, args=(model, after_net, edits),
                  disabled=edits == Edits(), key="ablation_use",
                  help="Adds the edited copy to your session's models and makes it current on every page.")
@@ -170,9 +169,11 @@ def show_results(model: ModelEntry, edits: Edits, layers: list, n: int):
     show_chart(per_class_before_after(before_classes, after_classes, model.data.info.classes,
                                       "Accuracy on each class, before and after"), key="ablation_classes",
                where=classes_col)
-    show_chart(charts.before_after(model.network.predict_proba(x[None])[0], after_net.predict_proba(x[None])[0]),
-               key="ablation_drawing", where=drawing_col)
-    drawing_col.caption(f"The probabilities for {what}.")
+    p_before, p_after = model.network.predict_proba(x[None])[0], after_net.predict_proba(x[None])[0]
+    show_chart(charts.before_after(p_before, p_after), key="ablation_drawing", where=drawing_col)
+    classes = model.data.info.classes
+    drawing_col.caption(f"The probabilities for {what}: predicted **{classes[p_before.argmax()]}** before, "
+                        f"**{classes[p_after.argmax()]}** after.")
 
 
 def use(model: ModelEntry, network, edits: Edits):
