@@ -97,6 +97,9 @@ def show(model: ModelEntry):
                    f"its figures here use the first {CNN_IMAGES:,} test images.")
     if layers:
         choose_units(model, layers, edits)
+    else:
+        st.info("This network has no hidden layer, so no unit to silence: its inputs go straight to the outputs. "
+                "Its weights can still be edited below.", icon=":material/info:")
     edit_weight(model, edits, measured(digest(net), repr(edits), n, net, edits, model.data)[0])
     buttons = st.columns(2)
     buttons[0].button("Undo", icon=":material/undo:", disabled=len(history(model)) < 2, on_click=step_back,
@@ -114,10 +117,11 @@ def choose_units(model: ModelEntry, layers: list, edits: Edits):
     st.multiselect(f"Silenced units of {layers[position].name} (0-{layers[position].size - 1})",
                    range(layers[position].size), default=list(edits.silenced_in(position)), key=key,
                    on_change=picked, args=(model, position, key))
+    count = min(PICKED, layers[position].size)          # LeNet's first convolution has only 6 filters
     important, random = st.columns(2)
-    important.button(f"Silence the {PICKED} most important", icon=":material/target:", on_click=one_click,
+    important.button(f"Silence the {count} most important", icon=":material/target:", on_click=one_click,
                      args=(model, position, True), key="ablation_important")
-    random.button(f"Silence {PICKED} random ones", icon=":material/casino:", on_click=one_click,
+    random.button(f"Silence {count} random ones", icon=":material/casino:", on_click=one_click,
                   args=(model, position, False), key="ablation_random")
 
 

@@ -27,3 +27,20 @@ def test_silencing_the_ten_most_important_neurons_shows_the_drop_and_fits_a_proj
         page.wait_for_timeout(300)
         assert page.evaluate(OUTSIDE, TOLERANCE) == []
         shot(page, "lab-silence-neurons", width)
+
+
+def test_the_cnn_silences_filters_on_its_first_thousand_test_images(page):
+    sidebar, main = page.locator("[data-testid=stSidebar]"), page.locator("[data-testid=stMain]")
+    sidebar.locator("[data-testid=stSelectbox]").first.click()
+    page.locator("[role=option]", has_text="cnn-99").click()
+    settle(page)
+    go(page, "The lab")
+    main.locator(EXPERIMENT, has_text="Silence neurons").click()
+    settle(page)
+    main.get_by_role("button", name="Silence 10 random ones").click()
+    main.get_by_text("convolution 1 (filters):").wait_for(timeout=60_000)
+    settle(page)
+    main.get_by_text("Scale or set one weight").click()
+    page.wait_for_function(DRAWN, timeout=30_000)
+    assert main.get_by_text("Test accuracy before (1,000 images)").count() == 1
+    screenshot(page, "lab-silence-filters-cnn")
