@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from core.nn.ablation import Edits, edited, per_class_accuracy
+from pages.sections.lab_ablation import digest
 from tests.test_ablation import weights_hash
 from tests.test_pages import app, array, figure, open_page, picker  # noqa: F401 (app is a fixture)
 from ui.resources import shipped_models
@@ -84,12 +85,13 @@ def test_one_weight_scaled_shows_its_new_value_and_the_edited_models_accuracy(ap
 
 
 def test_use_this_model_makes_the_edited_copy_current(app):
+    weights_digest = digest(shipped_models()[0]["shipped:fast"].network)
     at = lab(app)
     at.button(key="ablation_important").click().run()
     at.button(key="ablation_use").click().run()
     assert at.session_state["current_model"] == "edited:shipped:fast"
     network = at.session_state["session_models"]["edited:shipped:fast"].network
-    units = at.session_state["lab_ablation"]["shipped:fast"][-1].silenced_in(0)
+    units = at.session_state["lab_ablation"]["shipped:fast", weights_digest][-1].silenced_in(0)
     assert len(units) == 10 and not network.weights[1][list(units)].any()   # the silenced neurons' outgoing weights
     assert all(W.flags.writeable for W in network.weights)    # its own copy, not the read-only one every session shares
     assert "fast · edited" in at.markdown[0].value

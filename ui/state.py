@@ -26,7 +26,7 @@ EXPLAINED = "hiw_digit"             # pages.sections.explain.Digit: the digit Ho
 EXPLAIN_STEP = "hiw_step"           # the step of How it works on show
 OWN_DATA = "own_data"               # (the uploaded files' ids, core.owndata.OwnData or why it was refused), Train
 TOY_LESSONS = "toy_lessons"         # {(data set, hidden, activation, seed): core.toy.Lesson}, One neuron first
-ABLATION = "lab_ablation"           # {model key: [core.nn.ablation.Edits, ...]}: the lab's edits, the last in force
+ABLATION = "lab_ablation"           # {(model key, weights digest): [core.nn.ablation.Edits, ...]}, the last in force
 ABLATION_VERSION = "lab_ablation_version"  # counts the lab's own changes of its unit picker (a new widget each)
 
 

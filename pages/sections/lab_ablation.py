@@ -48,8 +48,9 @@ def measured(weights: str, edits: str, n: int, _net, _edits: Edits, _data) -> tu
 
 
 def history(model: ModelEntry) -> list:
-    """This session's edits of this model, oldest first: the last are in force (an empty Edits() first)."""
-    return st.session_state.setdefault(state.ABLATION, {}).setdefault(model.key, [Edits()])
+    """This session's edits of this model's weights, oldest first: the last are in force (an empty Edits() first).
+    Kept per weights, not per name: a model taught further or uploaded again under the same name starts afresh."""
+    return st.session_state.setdefault(state.ABLATION, {}).setdefault((model.key, digest(model.network)), [Edits()])
 
 
 def record(model: ModelEntry, edits: Edits):
@@ -163,7 +164,7 @@ def show_results(model: ModelEntry, edits: Edits, layers: list, n: int):
     left, middle, right = side_by_side(3)
     left.metric(f"Test accuracy before ({n:,} images)", f"{before:.2%}")
     middle.metric("After", f"{after:.2%}", f"{(after - before) * 100:+.2f} points", delta_color="normal")
-    right.button("Use this model", icon=":material/check_circle:", on_click=use, args=(model, after_net, edits),
+    right.button("Use this model", icon=":material/check_circle:", on_click=use, args=(model, after_net),
                  disabled=edits == Edits(), key="ablation_use",
                  help="Adds the edited copy to your session's models and makes it current on every page.")
     drawing = st.session_state.get(state.LAST_DIGIT) if model.data.name == "mnist" else None
@@ -180,7 +181,7 @@ def show_results(model: ModelEntry, edits: Edits, layers: list, n: int):
                         f"**{classes[p_after.argmax()]}** after.")
 
 
-def use(model: ModelEntry, network, edits: Edits):
+def use(model: ModelEntry, network):
     """The edited copy becomes one of this session's models (a copy of its own: the cached one is shared)."""
     key = model.key if model.key.startswith("edited:") else f"edited:{model.key}"
     meta = {name: value for name, value in model.meta.items() if name != "test_accuracy"}  # no longer its accuracy
