@@ -3,6 +3,7 @@ import streamlit as st
 
 from pages.sections import lab_runs
 from pages.sections import lab_confidence
+from pages.sections import lab_ablation
 from ui import state
 from ui.shell import require_app_shell
 
@@ -16,6 +17,7 @@ st.markdown(f"Experiments on **{model.label}** ({model.architecture}). Each one 
 EXPERIMENTS = {  # name -> (icon, the section that shows it; it receives the current model)
     "Compare runs": (":material/compare_arrows:", lab_runs.show),
     "When it doesn't know": (":material/help:", lab_confidence.show),
+    "Silence neurons": (":material/block:", lab_ablation.show),
 }
 chosen = st.segmented_control("Experiment", list(EXPERIMENTS), key=state.kept("lab_experiment", next(iter(EXPERIMENTS))),
                               format_func=lambda name: f"{EXPERIMENTS[name][0]} {name}") or next(iter(EXPERIMENTS))

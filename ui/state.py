@@ -31,6 +31,8 @@ RUNS_CHOSEN = "runs_chosen"         # the model keys the lab's Compare runs over
 RUNS_SHIPPED = "runs_shipped"       # its toggle: the shipped models in its table too
 REJECT_THRESHOLD = "reject_threshold"  # the lab's confidence threshold (kept); below it Draw says "not sure"
 TEMPERATURE_FIT = "temperature_fit"  # the lab's toggle: show temperature scaling (kept)
+ABLATION = "lab_ablation"           # {(model key, weights digest): [core.nn.ablation.Edits, ...]}, the last in force
+ABLATION_VERSION = "lab_ablation_version"  # counts the lab's own changes of its unit picker (a new widget each)
 
 
 def session_models() -> dict:
