@@ -16,6 +16,7 @@ import numpy as np
 from core.data import DATASETS
 from core.nn.activations import ACTIVATIONS
 from core.nn.cnn import ConvNet
+from core.nn.layer_stats import stats_from_record
 from core.nn.losses import OUTPUTS
 from core.nn.network import Network
 from core.nn.shapes import CLASSES, INPUTS
@@ -138,6 +139,11 @@ def _metadata(entry) -> dict:
                                    and all(type(upload.get(n)) is int for n in ("rows", "test"))):
         raise ModelFileError("The model's record of the data it learned from ('upload') must name the file and "
                              "count its rows and held-out test images.")
+    if "layer_stats" in meta:  # recorded since issue 18; older files have none
+        try:
+            stats_from_record(meta["layer_stats"])
+        except ValueError as err:
+            raise ModelFileError(f"The model's layer statistics ('layer_stats') are not valid: {err}.") from None
     return meta
 
 
