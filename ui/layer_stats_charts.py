@@ -3,8 +3,9 @@ Arrays in, Plotly figures out, no st.* calls."""
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.charts import LEGEND_ABOVE, POWERS, SENT, layout
+from ui.charts import LEGEND_ABOVE, POWERS, SENT, layout, title_room
 
+LEGEND_ROW = 24    # pixels between the title and the plot, for the legend of the layers
 GUIDE_RATIO = 1e-3  # the usual rule of thumb for a healthy update/weight ratio
 LAYER_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 CHARTS = {  # statistic: (title, y-axis as Plotly wants it)
@@ -28,6 +29,6 @@ def layer_stat_chart(points: list, names: list, statistic: str, height: int = 26
         fig.add_scatter(x=epochs[[0, -1]], y=np.full(2, GUIDE_RATIO, SENT), mode="lines", name="10⁻³ guide",
                         line=dict(color="gray", dash="dash"), hoverinfo="skip")
     title, yaxis = CHARTS[statistic]
-    fig.update_layout(layout(height, title, xaxis=dict(title="epoch", rangemode="tozero"), yaxis=yaxis,
-                             legend=LEGEND_ABOVE, showlegend=True))
+    fig.update_layout(layout(height, title, margin=dict(t=title_room(title) + LEGEND_ROW), yaxis=yaxis,
+                             xaxis=dict(title="epoch", rangemode="tozero"), legend=LEGEND_ABOVE, showlegend=True))
     return fig
