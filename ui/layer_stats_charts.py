@@ -20,15 +20,14 @@ def layer_stat_chart(points: list, names: list, statistic: str, height: int = 26
     """One statistic of every layer over the epochs: `points` LayerStats, `names` the layers' (W1, K1, ...)."""
     epochs = np.asarray([p.epoch for p in points], SENT)
     values = np.asarray([getattr(p, statistic) for p in points], SENT).reshape(len(points), -1)  # (points, layers)
-    fig = go.Figure()
-    for l in range(values.shape[1]):
-        fig.add_scatter(x=epochs, y=values[:, l], mode="lines", name=names[l],
-                        line=dict(color=LAYER_COLORS[l % len(LAYER_COLORS)]),
-                        hovertemplate=names[l] + ", epoch %{x:.2f}: %{y:.3g}<extra></extra>")
+    traces = [go.Scatter(x=epochs, y=values[:, l], mode="lines", name=names[l],
+                         line=dict(color=LAYER_COLORS[l % len(LAYER_COLORS)]),
+                         hovertemplate=names[l] + ", epoch %{x:.2f}: %{y:.3g}<extra></extra>")
+              for l in range(values.shape[1])]
     if statistic == "update_ratio":
-        fig.add_scatter(x=epochs[[0, -1]], y=np.full(2, GUIDE_RATIO, SENT), mode="lines", name="10⁻³ guide",
-                        line=dict(color="gray", dash="dash"), hoverinfo="skip")
+        traces.append(go.Scatter(x=epochs[[0, -1]], y=np.full(2, GUIDE_RATIO, SENT), mode="lines", name="10⁻³ guide",
+                                 line=dict(color="gray", dash="dash"), hoverinfo="skip"))
     title, yaxis = CHARTS[statistic]
-    fig.update_layout(layout(height, title, margin=dict(t=title_room(title) + LEGEND_ROW), yaxis=yaxis,
-                             xaxis=dict(title="epoch", rangemode="tozero"), legend=LEGEND_ABOVE, showlegend=True))
-    return fig
+    return go.Figure(traces, layout(height, title, margin=dict(t=title_room(title) + LEGEND_ROW), yaxis=yaxis,
+                                    xaxis=dict(title="epoch", rangemode="tozero"), legend=LEGEND_ABOVE,
+                                    showlegend=True))
