@@ -131,3 +131,6 @@ def test_the_model_file_keeps_them_and_rejects_a_broken_record(mnist_train):
     broken["weight_rms"][1] = broken["weight_rms"][1][:1]  # one layer's value lost
     with pytest.raises(ModelFileError, match="one value per layer"):
         load_model(model_bytes(trainer.network, {**meta, "layer_stats": broken}))
+    elsewhere = {**meta, "layer_stats": stats_record(trainer.layer_stats, ["K1", "W2"])}
+    with pytest.raises(ModelFileError, match="its weights are"):  # another network's statistics
+        load_model(model_bytes(trainer.network, elsewhere))
