@@ -105,6 +105,7 @@ class Trainer:
         self.first_loss = None
         self.history = []  # the Progress of every finished epoch, recorded in the model file
         self.layer_stats = []  # LayerStats of a few steps per epoch (core.nn.layer_stats), recorded in the model file
+        self.stats_per_epoch = STATS_PER_EPOCH  # 0 records none (estimate_seconds times plain steps)
         self._stats_stride, self._measured = 1, None
 
     @property
@@ -123,7 +124,8 @@ class Trainer:
     def _stats_due(self) -> bool:
         """Whether the step about to be taken is one whose layer statistics are recorded (the first of each group)."""
         steps_per_epoch = math.ceil(len(self.splits.X_train) / self.batch_size)
-        return self.step % (max(1, steps_per_epoch // STATS_PER_EPOCH) * self._stats_stride) == 0
+        every = max(1, steps_per_epoch // max(self.stats_per_epoch, 1)) * self._stats_stride
+        return self.stats_per_epoch > 0 and self.step % every == 0
 
     def _keep_stats(self, event: Progress):
         """Record the statistics measured in the step `event` reports, at its epoch; thin them when too many."""
@@ -204,7 +206,9 @@ def estimate_seconds(config: TrainConfig, train_images: int, timed_images: int =
     n = timed * (most + 1)
     splits = Splits(rng.random((n, 784), np.float32), rng.integers(0, 10, n), np.empty((0, 784), np.float32),
                     np.empty(0, int))
-    steps = Trainer(replace(config, batch_size=timed, epochs=1, learning_rate=1e-6), splits).run(1)
+    trainer = Trainer(replace(config, batch_size=timed, epochs=1, learning_rate=1e-6), splits)
+    trainer.stats_per_epoch = 0  # a real epoch measures ~10 of its steps; these few would all be measured
+    steps = trainer.run(1)
     next(steps)
     began, clock_began, done = time.perf_counter(), clock(), 0
     for _ in steps:

@@ -114,6 +114,10 @@ def test_about_ten_steps_an_epoch_are_recorded_and_long_runs_thinned(mnist_train
     trainer = Trainer(config, Splits.from_images(*split_images(config, *mnist_train)))
     list(trainer.run())
     assert len(trainer.layer_stats) <= 9 and [p.step for p in trainer.layer_stats][:3] == [1, 9, 17]
+    trainer = Trainer(config, Splits.from_images(*split_images(config, *mnist_train)))
+    trainer.stats_per_epoch = 0  # as estimate_seconds times its steps
+    list(trainer.run())
+    assert trainer.layer_stats == []
 
 
 def test_the_model_file_keeps_them_and_rejects_a_broken_record(mnist_train):
