@@ -16,6 +16,7 @@ import numpy as np
 from core.data import DATASETS
 from core.nn.activations import ACTIVATIONS
 from core.nn.cnn import ConvNet
+from core.nn.layer_stats import stats_from_record, weight_names
 from core.nn.losses import OUTPUTS
 from core.nn.network import Network
 from core.nn.shapes import CLASSES, INPUTS
@@ -71,9 +72,14 @@ def load_model(source) -> tuple:
         raise ModelFileError(f"The model file is damaged or truncated ({err}).") from None
     meta = _metadata(arrays.pop(META_KEY, None))
     if "convs" in meta:
-        return _conv_network(arrays, meta), meta
-    weights, biases = _parameters(arrays)
-    return Network(weights, biases, meta["activation"], meta["output"]), meta
+        network = _conv_network(arrays, meta)
+    else:
+        network = Network(*_parameters(arrays), meta["activation"], meta["output"])
+    names = weight_names(network)
+    if "layer_stats" in meta and meta["layer_stats"]["layers"] != names:
+        raise ModelFileError(f"The model's layer statistics name the layers {meta['layer_stats']['layers']}; "
+                             f"its weights are {names}.")
+    return network, meta
 
 
 def _read(source) -> bytes:
@@ -138,6 +144,11 @@ def _metadata(entry) -> dict:
                                    and all(type(upload.get(n)) is int for n in ("rows", "test"))):
         raise ModelFileError("The model's record of the data it learned from ('upload') must name the file and "
                              "count its rows and held-out test images.")
+    if "layer_stats" in meta:  # recorded since issue 18; older files have none
+        try:
+            stats_from_record(meta["layer_stats"])
+        except ValueError as err:
+            raise ModelFileError(f"The model's layer statistics ('layer_stats') are not valid: {err}.") from None
     return meta
 
 

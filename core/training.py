@@ -13,6 +13,7 @@ import numpy as np
 
 from core.data import to_inputs, train_val_split
 from core.nn.cnn import ConvNet
+from core.nn.layer_stats import LayerStats, measure, stats_record, thinned, weight_names
 from core.nn.losses import OUTPUTS
 from core.nn.network import Classifier, Network
 from core.nn.optim import OPTIMIZERS, scheduled_lr
@@ -77,6 +78,8 @@ def build_network(config: TrainConfig, dtype=np.float32):
 
 
 BLOW_UP = 10  # a loss above 10x its first value means the steps overshoot
+STATS_PER_EPOCH = 10     # steps of each epoch whose layer statistics are recorded (every step of short epochs)
+MAX_STATS_POINTS = 400   # beyond this many, every other recorded point is dropped and half as many recorded
 
 
 def divergence_message(step: int, lr: float, first_loss: float, loss: float) -> str:
@@ -101,6 +104,9 @@ class Trainer:
         self.step, self.epochs_done, self.elapsed = 0, 0, 0.0
         self.first_loss = None
         self.history = []  # the Progress of every finished epoch, recorded in the model file
+        self.layer_stats = []  # LayerStats of a few steps per epoch (core.nn.layer_stats), recorded in the model file
+        self.stats_per_epoch = STATS_PER_EPOCH  # 0 records none (estimate_seconds times plain steps)
+        self._stats_stride, self._measured = 1, None
 
     @property
     def batch_size(self) -> int:
@@ -110,7 +116,24 @@ class Trainer:
     def run(self, epochs: int | None = None):
         """Train for `epochs` more epochs (default: the config's), yielding a Progress after each step and epoch."""
         for _ in range(self.config.epochs if epochs is None else epochs):
-            yield from self._epoch()
+            for event in self._epoch():
+                if self._measured is not None and event.kind == "step":
+                    self._keep_stats(event)
+                yield event
+
+    def _stats_due(self) -> bool:
+        """Whether the step about to be taken is one whose layer statistics are recorded (the first of each group)."""
+        steps_per_epoch = math.ceil(len(self.splits.X_train) / self.batch_size)
+        every = max(1, steps_per_epoch // max(self.stats_per_epoch, 1)) * self._stats_stride
+        return self.stats_per_epoch > 0 and self.step % every == 0
+
+    def _keep_stats(self, event: Progress):
+        """Record the statistics measured in the step `event` reports, at its epoch; thin them when too many."""
+        self.layer_stats.append(LayerStats(event.step, event.epoch, **self._measured))
+        self._measured = None
+        if len(self.layer_stats) > MAX_STATS_POINTS:
+            self.layer_stats = thinned(self.layer_stats, MAX_STATS_POINTS)
+            self._stats_stride *= 2
 
     def _epoch(self):
         c, X, y = self.config, self.splits.X_train, self.splits.y_train
@@ -154,7 +177,10 @@ class Trainer:
         if not math.isfinite(loss) or loss > BLOW_UP * self.first_loss:
             raise TrainingDiverged(divergence_message(self.step + 1, lr, self.first_loss, loss))
         grads = net.backward(fwd, out.delta(fwd.P, yb), c.l2)
+        before = [W.copy() for W in net.weight_arrays()] if self._stats_due() else None
         self.optimizer.step(net.params(), grads, lr)
+        if before is not None:
+            self._measured = measure(net, fwd, grads, before)
         return loss, int(np.sum(fwd.P.argmax(1) == yb))
 
 
@@ -180,7 +206,9 @@ def estimate_seconds(config: TrainConfig, train_images: int, timed_images: int =
     n = timed * (most + 1)
     splits = Splits(rng.random((n, 784), np.float32), rng.integers(0, 10, n), np.empty((0, 784), np.float32),
                     np.empty(0, int))
-    steps = Trainer(replace(config, batch_size=timed, epochs=1, learning_rate=1e-6), splits).run(1)
+    trainer = Trainer(replace(config, batch_size=timed, epochs=1, learning_rate=1e-6), splits)
+    trainer.stats_per_epoch = 0  # a real epoch measures ~10 of its steps; these few would all be measured
+    steps = trainer.run(1)
     next(steps)
     began, clock_began, done = time.perf_counter(), clock(), 0
     for _ in steps:
@@ -204,4 +232,5 @@ def train_metadata(config: TrainConfig, preset: str | None, test_accuracy: float
     """What a model file records about how it was made, its training curve included."""
     return {"dataset": config.dataset, "preset": preset, "config": asdict(config), "epochs_trained": trainer.epochs_done,
             "steps": trainer.step, "train_seconds": round(trainer.elapsed, 2), "test_accuracy": test_accuracy,
-            "history": history_record(trainer.history)}
+            "history": history_record(trainer.history),
+            "layer_stats": stats_record(trainer.layer_stats, weight_names(trainer.network))}

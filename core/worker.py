@@ -12,7 +12,9 @@ whose first item is a Command (parent -> child) or a Report (child -> parent):
     parent -> child   (config, split, test, trainer, epochs)   once, first: what to train
                       (LEARNING_RATE, lr)  (PAUSE,)  (RESUME,)  (STOP,)
     child -> parent   (INITIAL, network)              the untrained network, once (not when going on)
-                      (PROGRESS, [Progress, ...])     every REPORT_EVERY s and at the end of every epoch
+                      (PROGRESS, [Progress, ...], [LayerStats, ...])   every REPORT_EVERY s and at the end of
+                                                      every epoch: the steps since the last report, and the layer
+                                                      statistics recorded meanwhile (core.nn.layer_stats)
                       (NETWORK, network)              a copy every NETWORK_EVERY s, for live pictures
                       (PAUSED,)                       after the step under way, every report before it sent
                       (FINISHED, stopped, test_accuracy, trainer)   the trainer without its data, to go on later
@@ -117,11 +119,14 @@ def outcome(conn, config, split: tuple, test: tuple, trainer: Trainer | None, ep
 def run(conn, trainer: Trainer, epochs: int) -> bool:
     """Train, sending reports and obeying commands between steps; True if told to stop."""
     pending, reported, pictured = [], time.monotonic(), time.monotonic()
+    stats_sent = trainer.layer_stats[-1].step if trainer.layer_stats else 0
 
     def report():
-        nonlocal pending, reported
+        nonlocal pending, reported, stats_sent
         if pending:
-            conn.send((Report.PROGRESS, pending))
+            stats = [point for point in trainer.layer_stats if point.step > stats_sent]
+            stats_sent = stats[-1].step if stats else stats_sent
+            conn.send((Report.PROGRESS, pending, stats))
         pending, reported = [], time.monotonic()
 
     for event in trainer.run(epochs):

@@ -29,3 +29,5 @@ class Snapshot:
     finished_runs: int = 0
     train_images: int = 0
     network: object = field(default=None, repr=False)  # the latest copy the training process sent, for live pictures
+    layer_stats: list = field(default_factory=list, repr=False)  # core.nn.layer_stats.LayerStats of a few steps per epoch
+    stat_layers: list = field(default_factory=list)  # the names of their layers: W1, ... (K1, ... for convolutions)

@@ -11,7 +11,8 @@ import time
 
 from core import worker
 from core.presets import TrainConfig
-from core.training import Trainer, split_images
+from core.nn.layer_stats import thinned, weight_names
+from core.training import MAX_STATS_POINTS, Trainer, split_images
 from core.worker import Command, Report, ended, tell
 from jobs.state import Snapshot, Status
 
@@ -49,6 +50,7 @@ class TrainingJob:
         self.upload = None  # what it learns from when not a shipped dataset: core.owndata.OwnData.record()
         self._step_epochs, self._step_losses, self._epochs, self._latest = [], [], [], None
         self._stride = 1
+        self._layer_stats = []  # core.nn.layer_stats.LayerStats, as the training process records them
         self._network = None  # the latest copy the training process sent
         self._holding = False  # whether this job holds a training slot
         self.process = None  # the training process of the run under way
@@ -99,7 +101,8 @@ class TrainingJob:
             return Snapshot(self.status, self.message, list(self._step_epochs), list(self._step_losses),
                             list(self._epochs), self._latest, self.config.epochs, self.config.learning_rate,
                             self.test_accuracy, self.finished_runs, self.train_images,
-                            self._network if with_weights else None)
+                            self._network if with_weights else None, list(self._layer_stats),
+                            weight_names(self._network) if self._network is not None else [])
 
     # --- the watching thread ------------------------------------------------------------
     def _launch(self, epochs: int):
@@ -175,6 +178,7 @@ class TrainingJob:
                 kind, *report = conn.recv()
                 if kind == Report.PROGRESS:
                     self._record(report[0])
+                    self._record_layer_stats(report[1])
                 elif kind in (Report.INITIAL, Report.NETWORK):
                     with self._lock:
                         self._network = report[0]
@@ -223,6 +227,10 @@ class TrainingJob:
                 self.message = self.message or "Stopped. The model as it was at that step is yours to use."
             else:
                 self.status, self.message = Status.DONE, ""
+
+    def _record_layer_stats(self, points: list):
+        with self._lock:
+            self._layer_stats = thinned(self._layer_stats + points, MAX_STATS_POINTS)
 
     def _record(self, events: list):
         with self._lock:

@@ -178,3 +178,18 @@ def test_the_learning_rate_changes_while_it_trains(job_of):
     wait_for(lambda: job.snapshot().latest is not None)
     job.set_learning_rate(0.01)
     wait_for(lambda: job.snapshot().latest.learning_rate == 0.01)
+
+
+def test_the_layer_statistics_reach_the_snapshot_each_once_and_one_more_epoch_adds_its_own(job_of):
+    job = job_of(threading.BoundedSemaphore(1), batch_size=500)  # 4 steps an epoch: every step recorded
+    job.wait()
+    snap = job.snapshot()
+    recorded = job.trainer.layer_stats  # what the training process recorded, come back with the trainer
+    assert [p.step for p in snap.layer_stats] == [p.step for p in recorded] == list(range(1, 9))
+    assert snap.stat_layers == ["W1", "W2"]
+    for sent, kept in zip(snap.layer_stats, recorded):
+        assert sent.epoch == kept.epoch and np.array_equal(sent.update_ratio, kept.update_ratio)
+        assert np.array_equal(sent.weight_rms, kept.weight_rms) and np.array_equal(sent.dead_share, kept.dead_share)
+    assert job.more_epochs(1)
+    job.wait()
+    assert [p.step for p in job.snapshot().layer_stats] == list(range(1, 13))  # the new steps, none twice

@@ -14,6 +14,7 @@ from core.nn.shapes import as_images
 from jobs.state import Status
 from jobs.training import TrainingJob
 from pages.sections.living_diagram import show_living_diagram
+from pages.sections.train_layer_stats import show_layer_stats
 from serving.bundle import predictor_zip
 from serving.export import onnx_file
 from ui import charts, state, tiles
@@ -50,6 +51,7 @@ def live_view(drawn_while_active: bool):
             show_chart(charts.accuracy_curve(snap.epochs), key="accuracy_chart")
         else:
             st.caption("Train and validation accuracy appear after the first epoch.")
+    show_layer_stats(snap)
 
 
 def no_training_yet():
