@@ -3,7 +3,6 @@ import numpy as np
 import pytest
 
 from core.nn.ablation import Edits, edited, per_class_accuracy
-from pages.sections.lab_ablation import digest
 from tests.test_ablation import weights_hash
 from tests.test_pages import app, array, figure, open_page, picker  # noqa: F401 (app is a fixture)
 from ui.resources import shipped_models
@@ -85,7 +84,7 @@ def test_one_weight_scaled_shows_its_new_value_and_the_edited_models_accuracy(ap
 
 
 def test_use_this_model_makes_the_edited_copy_current(app):
-    weights_digest = digest(shipped_models()[0]["shipped:fast"].network)
+    weights_digest = shipped_models()[0]["shipped:fast"].network.digest()
     at = lab(app)
     at.button(key="ablation_important").click().run()
     at.button(key="ablation_use").click().run()

@@ -4,6 +4,7 @@ Batch-first notation (see DESIGN.md): X (N, 784) for the digits (any number of i
 of a plane), W_l (n_in, n_out), b_l (n_out,), Z_l = A_{l-1} W_l + b_l, A_l = f(Z_l), and the output
 P = softmax(Z_L) or sigmoid(Z_L).
 """
+import hashlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
@@ -84,6 +85,14 @@ class Classifier(ABC):
     @abstractmethod
     def copy(self, dtype=None) -> "Classifier":
         """An independent copy, optionally in another dtype."""
+
+    def digest(self) -> str:
+        """A fingerprint of the weights (SHA-256 of every parameter): caches key on it, since a session's model and
+        its taught or edited copies share a name, not weights."""
+        h = hashlib.sha256()
+        for p in self.params().values():
+            h.update(p.tobytes())
+        return h.hexdigest()
 
     def objective(self, P, y, l2: float = 0.0) -> float:
         """What training lowers: the output's loss of P (N, 10) against labels y (N,), plus (l2/2) sum ||W||^2."""

@@ -3,7 +3,6 @@
 Every edit lands on a copy (core.nn.ablation.edited); the session keeps the list of its edits per model, so Undo
 steps back and Reset clears them. The shipped models, shared by every session, are only read.
 """
-import hashlib
 
 import numpy as np
 import streamlit as st
@@ -24,14 +23,6 @@ def images(network) -> int:
     return CNN_IMAGES if isinstance(network, ConvNet) else 10000
 
 
-def digest(network) -> str:
-    """A fingerprint of the weights: a session's model and its taught or edited copies share a key, not weights."""
-    h = hashlib.sha256()
-    for p in network.params().values():
-        h.update(p.tobytes())
-    return h.hexdigest()
-
-
 @st.cache_resource(max_entries=16, show_spinner="Silencing each unit alone to rank them…")
 def ranking(weights: str, position: int, n: int, _net, _data) -> np.ndarray:
     """Each unit's importance (core.nn.ablation.importance) on the first n test images; the same for everyone."""
@@ -50,7 +41,7 @@ def measured(weights: str, edits: str, n: int, _net, _edits: Edits, _data) -> tu
 def history(model: ModelEntry) -> list:
     """This session's edits of this model's weights, oldest first: the last are in force (an empty Edits() first).
     Kept per weights, not per name: a model taught further or uploaded again under the same name starts afresh."""
-    return st.session_state.setdefault(state.ABLATION, {}).setdefault((model.key, digest(model.network)), [Edits()])
+    return st.session_state.setdefault(state.ABLATION, {}).setdefault((model.key, model.network.digest()), [Edits()])
 
 
 def record(model: ModelEntry, edits: Edits):
@@ -81,7 +72,7 @@ def step_back(model: ModelEntry, reset: bool):
 def one_click(model: ModelEntry, position: int, important: bool):
     net, n = model.network, images(model.network)
     size = silenceable_layers(net)[position].size
-    units = (most_important(ranking(digest(net), position, n, net, model.data), PICKED) if important
+    units = (most_important(ranking(net.digest(), position, n, net, model.data), PICKED) if important
              else random_units(size, PICKED, seed=len(history(model))))
     record(model, history(model)[-1].silence(position, units))
 
@@ -101,7 +92,7 @@ def show(model: ModelEntry):
     else:
         st.info("This network has no hidden layer, so no unit to silence: its inputs go straight to the outputs. "
                 "Its weights can still be edited below.", icon=":material/info:")
-    edit_weight(model, edits, measured(digest(net), repr(edits), n, net, edits, model.data)[0])
+    edit_weight(model, edits, measured(net.digest(), repr(edits), n, net, edits, model.data)[0])
     buttons = st.columns(2)
     buttons[0].button("Undo", icon=":material/undo:", disabled=len(history(model)) < 2, on_click=step_back,
                       args=(model, False), key="ablation_undo")
@@ -157,7 +148,7 @@ def in_words(edits: Edits, layers: list) -> str:
 
 def show_results(model: ModelEntry, edits: Edits, layers: list, n: int):
     """Accuracy before → after, per class, and the learner's drawing's probabilities before and after."""
-    key = digest(model.network)
+    key = model.network.digest()
     _, before, before_classes = measured(key, repr(Edits()), n, model.network, Edits(), model.data)
     after_net, after, after_classes = measured(key, repr(edits), n, model.network, edits, model.data)
     st.markdown(f"**In force:** {in_words(edits, layers)}.")

@@ -1,6 +1,5 @@
 """The lab's "When it doesn't know": a confidence threshold below which the model declines to answer (what it
 costs in coverage, what it buys in accuracy), and whether its confidence can be taken at its word (calibration)."""
-import hashlib
 
 import streamlit as st
 
@@ -62,18 +61,11 @@ def show_temperature(model, where):
         return
     if not where.toggle("Try temperature scaling", key=state.kept(state.TEMPERATURE_FIT, False)):
         return
-    fit = temperature_fit(model.key, weights_digest(model.network), model.network, model.data)
+    fit = temperature_fit(model.key, model.network.digest(), model.network, model.data)
     where.markdown(f"Fitted on the first {fit.held_out:,} test images (used here as a validation split), "
                    f"**T = {fit.temperature:.2f}** ({'softens' if fit.temperature > 1 else 'sharpens'} every answer); "
                    f"on the other {fit.held_out:,}, ECE goes from **{fit.ece_before:.2%}** to **{fit.ece_after:.2%}**. "
                    "The digits it picks, and so its accuracy, do not change: softmax(z / T) keeps the largest z largest.")
-
-
-def weights_digest(network) -> str:
-    digest = hashlib.sha256()
-    for p in network.params().values():
-        digest.update(p.tobytes())
-    return digest.hexdigest()
 
 
 @st.cache_resource(max_entries=16, show_spinner="Reading the logits of the 10,000 test images and fitting T…")

@@ -1,5 +1,4 @@
 """Weights page, its parts: the test images read through the hidden layers once per model, and one neuron up close."""
-import hashlib
 from typing import NamedTuple
 
 import numpy as np
@@ -23,10 +22,7 @@ class Readings(NamedTuple):
 
 def read_test_images(model) -> Readings:
     """The model's readings of its test set, computed once per model and weights (a taught copy changes them)."""
-    digest = hashlib.sha256()
-    for p in model.network.params().values():
-        digest.update(p.tobytes())
-    return readings(model.key, digest.hexdigest(), model.network, model.data)
+    return readings(model.key, model.network.digest(), model.network, model.data)
 
 
 @st.cache_resource(max_entries=16, show_spinner="Reading the test images through the hidden layers…")
