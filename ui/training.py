@@ -107,7 +107,7 @@ def register_finished_run(job: "TrainingJob") -> bool:
     on = (f" · {job.upload['source']}" if job.upload
           else "" if job.config.dataset == "mnist" else f" · {DATASETS[job.config.dataset].title}")
     epochs = snap.latest.epoch if snap.latest else job.trainer.epochs_done   # a stopped run: as far as it got
-    label = f"{job.name}{on} · {epochs:g} epochs · {snap.test_accuracy:.1%}"
+    label = f"{job.name}{on} · {round(epochs, 2):g} epochs · {snap.test_accuracy:.1%}"
     meta = run_metadata(job, snap.test_accuracy)
     key = f"trained:{id(job)}:{snap.finished_runs}"
     state.add_session_model(ModelEntry(key, label, network, meta, initial=job.initial))
