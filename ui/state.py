@@ -26,6 +26,7 @@ EXPLAINED = "hiw_digit"             # pages.sections.explain.Digit: the digit Ho
 EXPLAIN_STEP = "hiw_step"           # the step of How it works on show
 OWN_DATA = "own_data"               # (the uploaded files' ids, core.owndata.OwnData or why it was refused), Train
 TOY_LESSONS = "toy_lessons"         # {(data set, hidden, activation, seed): core.toy.Lesson}, One neuron first
+MAP_DIGIT = "lab_map_digit"          # the test digit clicked on the lab's layer map, shown beside it
 
 
 def session_models() -> dict:

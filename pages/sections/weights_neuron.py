@@ -23,10 +23,15 @@ class Readings(NamedTuple):
 
 def read_test_images(model) -> Readings:
     """The model's readings of its test set, computed once per model and weights (a taught copy changes them)."""
+    return readings(model.key, weights_digest(model.network), model.network, model.data)
+
+
+def weights_digest(net) -> str:
+    """A fingerprint of the weights, for caches shared by every session: a taught copy keeps its model's key."""
     digest = hashlib.sha256()
-    for p in model.network.params().values():
+    for p in net.params().values():
         digest.update(p.tobytes())
-    return readings(model.key, digest.hexdigest(), model.network, model.data)
+    return digest.hexdigest()
 
 
 @st.cache_resource(max_entries=16, show_spinner="Reading the test images through the hidden layers…")
