@@ -61,12 +61,15 @@ def test_the_pca_map_of_the_hidden_layer_is_cores_pca_coloured_by_label_with_the
 
 def test_a_clicked_digit_appears_beside_the_map_with_its_label_and_the_models_answer(lab, mnist_test):
     X, labels = mnist_test
-    number = int(map_subset(len(X))[7])
+    net, _ = load_model(WEIGHTS / "fast.npz")
+    shown = map_subset(len(X))
+    number = int(shown[np.flatnonzero(net.predict(X[shown]) != labels[shown])[0]])   # one the model gets wrong
     lab.session_state["lab_map_digit"] = number                     # what a click on that point stores
     lab.run()
     picture = figure(lab, "lab_maps_digit")
     assert array(picture["data"][0]["z"]) == pytest.approx(X[number].reshape(28, 28), abs=1e-6)
-    assert f"test digit #{number}<br>label {labels[number]}" in picture["layout"]["title"]["text"]
+    predicted = net.predict(X[number][None])[0]
+    assert picture["layout"]["title"]["text"] == f"test digit #{number}<br>label {labels[number]}, predicted {predicted}"
     ring = next(t for t in figure(lab, "lab_maps_chart")["data"] if t["name"] == f"test digit #{number}")
     assert ring["marker"]["size"] == 16
 
