@@ -2,7 +2,7 @@
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.charts import LEGEND_ABOVE, SENT, layout
+from ui.charts import SENT, layout
 
 # One colour per class (Plotly's T10 palette: ten hues told apart at a glance, also by most colour-blind eyes)
 CLASS_COLOURS = ("#4C78A8", "#F58518", "#E45756", "#72B7B2", "#54A24B",
@@ -34,4 +34,4 @@ def layer_map(coords, labels, predicted, numbers, classes, title: str, star=None
                                  marker=dict(symbol="star", size=22, color=STAR, line=dict(width=1.5, color="white")),
                                  hovertemplate="your drawing<extra></extra>"))
     axis = dict(showticklabels=False, zeroline=False)
-    return go.Figure(traces, layout(height, title, legend=LEGEND_ABOVE, xaxis=axis, yaxis=axis))
+    return go.Figure(traces, layout(height, title, xaxis=axis, yaxis=axis))   # the legend down the right: 12 entries
