@@ -18,7 +18,7 @@ import numpy as np  # noqa: E402
 
 from core.io import load_model  # noqa: E402
 from core.nn.maps import map_layers  # noqa: E402
-from pages.sections import lab_maps  # noqa: E402
+from ui import layer_maps  # noqa: E402
 from ui.resources import dataset  # noqa: E402
 
 
@@ -34,12 +34,12 @@ def main():
         net, _ = load_model(ROOT / "weights" / f"{name}.npz")
         layers = map_layers(net)
         began = time.perf_counter()
-        lab_maps.pca_maps(f"bench:{name}:{began}", "", net, data)   # a new key: computed, not read from the cache
+        layer_maps.pca_maps(f"bench:{name}:{began}", "", net, data)   # a new key: computed, not read from the cache
         print(f"{name}: PCA maps of all {len(layers)} layers {time.perf_counter() - began:6.1f} s")
         for position in args.tsne_layers:
             layer = position % len(layers)
             began = time.perf_counter()
-            lab_maps.tsne_map(f"bench:{name}:{began}", "", layer, net, data)
+            layer_maps.tsne_map(f"bench:{name}:{began}", "", layer, net, data)
             print(f"{name}: t-SNE of {layers[layer][0]:<32} {time.perf_counter() - began:6.1f} s")
 
 

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 from core.data import load_dataset, to_inputs
 from core.io import load_model
 from core.nn.maps import fit_pca, layer_outputs, map_subset
-from pages.sections.lab_maps import TSNE_INPUTS
+from ui.layer_maps import TSNE_INPUTS
 from tests.test_pages import TIMEOUT, array, figure, open_page
 from tests.test_weights import WEIGHTS
 from ui.lab_maps_charts import CLASS_COLOURS

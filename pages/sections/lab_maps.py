@@ -1,20 +1,16 @@
 """The lab's experiment "Maps of the layers": 2,000 test digits as each layer sees them, squeezed to two dimensions."""
-from typing import NamedTuple
-
-import numpy as np
 import streamlit as st
 
-from core.nn.maps import (MAP_DIGITS, MAP_SEED, NEIGHBOURS, PCA, fit_pca, layer_outputs, map_layers, map_subset,
-                          neighbour_agreement)
+from core.nn.maps import MAP_DIGITS, MAP_SEED, NEIGHBOURS, PCA, layer_outputs, map_layers, map_subset
 from core.nn.shapes import as_images
 from pages.sections.explain import last_drawing
 from pages.sections.weights_neuron import weights_digest
 from ui import charts, state
 from ui.lab_maps_charts import layer_map
+from ui.layer_maps import LayerMap, pca_maps, tsne_map
 from ui.numbers import percent
 from ui.shell import show_chart, side_by_side
 
-TSNE_INPUTS = 50  # t-SNE reads a layer's first 50 principal components: the usual first step, and fast for any layer
 METHODS = {
     "PCA": "PCA keeps the two directions along which the layer's numbers vary most: distances on the map are real "
            "distances, squashed flat, and your drawing lands where that layer puts it.",
@@ -22,36 +18,6 @@ METHODS = {
              "it shows clusters well, but its distances and axes mean nothing, and it cannot place a new point, so "
              "your drawing appears on the PCA map only.",
 }
-
-
-class LayerMap(NamedTuple):
-    coords: np.ndarray       # (MAP_DIGITS, 2) where each digit lands
-    agreement: float         # neighbour_agreement of the map
-    pca: PCA | None          # the fitted PCA (None for t-SNE), to place the learner's drawing
-
-
-@st.cache_resource(max_entries=8, show_spinner="Reading 2,000 test digits through every layer (PCA)…")
-def pca_maps(key: str, digest: str, _net, _data) -> list:
-    """Every layer's PCA map of the map digits: the same for everyone who looks at this model."""
-    shown = map_subset(len(_data.X_test))
-    outputs = layer_outputs(_net, _data.X_test[shown], [index for _, index in map_layers(_net)])
-    maps = []
-    for A in outputs:
-        pca, coords = fit_pca(A)
-        maps.append(LayerMap(coords, neighbour_agreement(coords, _data.test_labels[shown]), pca))
-    return maps
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def tsne_map(key: str, digest: str, layer: int, _net, _data) -> LayerMap:
-    """One layer's t-SNE map (about 10 s on two busy cores), once per model and layer for everyone."""
-    from sklearn.manifold import TSNE  # imported on first use: it costs the server ~150 MB of memory
-    shown = map_subset(len(_data.X_test))
-    A = layer_outputs(_net, _data.X_test[shown], [map_layers(_net)[layer][1]])[0]
-    if A.shape[1] > TSNE_INPUTS:
-        A = fit_pca(A, TSNE_INPUTS)[1]
-    coords = TSNE(2, init="pca", random_state=0, n_jobs=1).fit_transform(A)   # one job: more only wait on a busy machine
-    return LayerMap(coords, neighbour_agreement(coords, _data.test_labels[shown]), None)
 
 
 def show(model):
@@ -69,7 +35,7 @@ def show(model):
     maps = pca_maps(model.key, digest, net, data)
     shown_map = maps[layer]
     if method == "t-SNE":
-        with st.spinner(f"t-SNE of {layers[layer][0]}: about 10 s, once per model and layer for everyone…"):
+        with st.spinner(f"t-SNE of {layers[layer][0]}: 10 s to a minute on a busy server, once per model and layer for everyone…"):
             shown_map = tsne_map(model.key, digest, layer, net, data)
     shown = map_subset(len(data.X_test))
     drawing = last_drawing(model)
