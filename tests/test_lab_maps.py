@@ -69,7 +69,8 @@ def test_a_clicked_digit_appears_beside_the_map_with_its_label_and_the_models_an
     picture = figure(lab, "lab_maps_digit")
     assert array(picture["data"][0]["z"]) == pytest.approx(X[number].reshape(28, 28), abs=1e-6)
     predicted = net.predict(X[number][None])[0]
-    assert picture["layout"]["title"]["text"] == f"test digit #{number}<br>label {labels[number]}, predicted {predicted}"
+    title = f"test digit #{number}<br>label {labels[number]}, predicted {predicted}"
+    assert picture["layout"]["title"]["text"] == title
     ring = next(t for t in figure(lab, "lab_maps_chart")["data"] if t["name"] == f"test digit #{number}")
     assert ring["marker"]["size"] == 16
 

@@ -85,5 +85,5 @@ def test_a_cnns_layers_are_each_convolution_and_pooling_flattened_the_dense_laye
     fwd = net.forward(X)
     assert [A.shape for A in outputs] == [(260, d) for d in (784, 12544, 3136, 3200, 800, 128, 10)]
     for (_, index), shown in zip(layers, outputs):
-        assert shown == pytest.approx(fwd.As[index].reshape(len(X), -1), rel=1e-5, abs=1e-5)  # batches: BLAS rounds apart
+        assert shown == pytest.approx(fwd.As[index].reshape(len(X), -1), rel=1e-5, abs=1e-5)  # batches round apart
     assert outputs[-1] == pytest.approx(fwd.logits, rel=1e-5, abs=1e-5)

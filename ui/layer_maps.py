@@ -29,11 +29,12 @@ def pca_maps(key: str, digest: str, _net, _data) -> list:
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def tsne_map(key: str, digest: str, layer: int, _net, _data) -> LayerMap:
-    """One layer's t-SNE map (7-60 s on two busy cores: benchmarks/lab_maps_speed.py), once per model and layer for everyone."""
+    """One layer's t-SNE map, once per model and layer for everyone (7-60 s on two busy cores: see
+    benchmarks/lab_maps_speed.py)."""
     from sklearn.manifold import TSNE  # imported on first use: it costs the server ~150 MB of memory
     shown = map_subset(len(_data.X_test))
     A = layer_outputs(_net, _data.X_test[shown], [map_layers(_net)[layer][1]])[0]
     if A.shape[1] > TSNE_INPUTS:
         A = fit_pca(A, TSNE_INPUTS)[1]
-    coords = TSNE(2, init="pca", random_state=0, n_jobs=1).fit_transform(A)   # one job: more only wait on a busy machine
+    coords = TSNE(2, init="pca", random_state=0, n_jobs=1).fit_transform(A)   # 1 job: 2 were slower on 2 busy cores
     return LayerMap(coords, neighbour_agreement(coords, _data.test_labels[shown]), None)

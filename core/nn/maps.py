@@ -115,7 +115,7 @@ def neighbour_agreement(coords, labels, k: int = NEIGHBOURS) -> float:
     about 0.1 = ten classes mixed at random.  coords (N, 2), labels (N,)."""
     coords, labels = np.asarray(coords, np.float64), np.asarray(labels)
     squared = (coords ** 2).sum(1)
-    D = squared[:, None] + squared[None, :] - 2 * coords @ coords.T   # ‖a - b‖² = ‖a‖² + ‖b‖² - 2 a·b  (N, N)
+    D = squared[:, None] + squared[None, :] - 2 * coords @ coords.T   # ‖a - b‖² = ‖a‖² + ‖b‖² - 2 a·b (N, N)
     np.fill_diagonal(D, np.inf)                                         # a point is not its own neighbour
     nearest = np.argpartition(D, k, axis=1)[:, :k]                      # (N, k) the k closest, in any order
     return float(np.mean(labels[nearest] == labels[:, None]))

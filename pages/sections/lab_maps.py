@@ -35,7 +35,8 @@ def show(model):
     maps = pca_maps(model.key, digest, net, data)
     shown_map = maps[layer]
     if method == "t-SNE":
-        with st.spinner(f"t-SNE of {layers[layer][0]}: 10 s to a minute on a busy server, once per model and layer for everyone…"):
+        wait = "10 s to a minute on a busy server, once per model and layer for everyone"
+        with st.spinner(f"t-SNE of {layers[layer][0]}: {wait}…"):
             shown_map = tsne_map(model.key, digest, layer, net, data)
     shown = map_subset(len(data.X_test))
     drawing = last_drawing(model)
