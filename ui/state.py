@@ -33,6 +33,7 @@ REJECT_THRESHOLD = "reject_threshold"  # the lab's confidence threshold (kept); 
 TEMPERATURE_FIT = "temperature_fit"  # the lab's toggle: show temperature scaling (kept)
 ABLATION = "lab_ablation"           # {(model key, weights digest): [core.nn.ablation.Edits, ...]}, the last in force
 ABLATION_VERSION = "lab_ablation_version"  # counts the lab's own changes of its unit picker (a new widget each)
+MAP_DIGIT = "lab_map_digit"          # the test digit clicked on the lab's layer map, shown beside it
 
 
 def session_models() -> dict:
