@@ -10,6 +10,12 @@ from tests.test_pages import TIMEOUT, array, figure, open_page, start_training
 from tests.test_weights import WEIGHTS
 
 
+def open_runs(at):
+    """The lab, on Compare runs."""
+    open_page(at, "lab")
+    at.segmented_control(key="lab_experiment").set_value("Compare runs").run()
+
+
 @pytest.fixture(scope="module")
 def two_runs():
     """One session with two finished runs: Run 1 (32 hidden, Adam, 2 epochs), Run 2 (16 hidden, SGD, 3 epochs)."""
@@ -17,8 +23,7 @@ def two_runs():
     jobs = [start_training(at, hidden="32", epochs=2),
             start_training(at, hidden="16", epochs=3, optimizer="sgd", lr=0.1)]
     assert [job.status for job in jobs] == ["done", "done"], [job.message for job in jobs]
-    open_page(at, "lab")
-    at.segmented_control(key="lab_experiment").set_value("Compare runs").run()
+    open_runs(at)
     assert not at.exception, [e.value for e in at.exception]
     runs = [m for m in at.session_state["session_models"].values()]
     return at, jobs, runs
@@ -77,7 +82,7 @@ def test_two_runs_confusion_matrices_share_a_scale_and_the_sentence_names_the_ce
 
 def test_without_runs_it_says_so_and_compares_the_shipped_models():
     at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
-    open_page(at, "lab")
+    open_runs(at)
     assert any("No runs in this session yet" in i.value for i in at.info)
     table = at.dataframe[0].value
     assert len(table) == len(list(WEIGHTS.glob("*.npz"))) and set(table["from"]) == {"shipped"}
@@ -93,7 +98,7 @@ def test_a_run_on_own_data_and_an_uploaded_file_without_settings_or_curve_are_de
     bare = ModelEntry("uploaded:abc", "old (uploaded)", network, {"activation": "relu"})
     at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
     at.session_state["session_models"] = {own.key: own, bare.key: bare}
-    open_page(at, "lab")
+    open_runs(at)
     rows = at.dataframe[0].value.iloc[:2]
     assert at.multiselect(key="runs_chosen").value == [own.key, bare.key], at.multiselect(key="runs_chosen").value
     assert list(rows["dataset"]) == ["mine.csv (tested on MNIST)", "MNIST"]
@@ -104,7 +109,7 @@ def test_a_run_on_own_data_and_an_uploaded_file_without_settings_or_curve_are_de
 
 def test_models_of_different_datasets_overlay_their_curves_but_do_not_compare_mistakes():
     at = AppTest.from_file("../app.py", default_timeout=TIMEOUT).run()
-    open_page(at, "lab")
+    open_runs(at)
     at.multiselect(key="runs_chosen").set_value(["shipped:fast", "shipped:fashion-fast"]).run()
     assert [t["name"] for t in figure(at, "runs_accuracy")["data"]] == ["fast", "fast", "fashion-fast", "fashion-fast"]
     assert any("learned different datasets" in i.value for i in at.info)
