@@ -6,7 +6,7 @@ the top, column c to the right; the centre of a 28-pixel side is at 13.5.
 """
 import numpy as np
 
-from core.evaluate import shift_images
+from core.evaluate import DIRECTIONS, SHIFTS, shift_images
 
 shift = shift_images  # x'[r, c] = x[r − dy, c − dx], black where nothing came in: Evaluate's very shift
 
@@ -39,15 +39,17 @@ def bilinear(images, src_y, src_x):
     """out[n, r, c] = the image n read at (src_y, src_x): v = Σ (1 − |Δy|)(1 − |Δx|) · pixel over the four
     neighbours, 0 outside the image.  (N, H, W)"""
     N, H, W = images.shape
-    y0, x0 = np.floor(src_y).astype(int), np.floor(src_x).astype(int)
-    fy, fx = src_y - y0, src_x - x0
-    n = np.arange(N)[:, None, None]
-    out = np.zeros(src_y.shape)
+    padded = np.pad(images, ((0, 0), (1, 1), (1, 1))).ravel()  # a black border: reads outside land on it
+    y0, x0 = np.floor(src_y), np.floor(src_x)
+    exact = np.result_type(images.dtype, np.float32)  # float32 images are read in float32, float64 ones in float64
+    fy, fx = (src_y - y0).astype(exact), (src_x - x0).astype(exact)
+    first = np.arange(N)[:, None, None] * (H + 2) * (W + 2)  # where each padded image starts, flattened
+    out = np.zeros(src_y.shape, exact)
     for dy, wy in ((0, 1 - fy), (1, fy)):
+        rows = np.clip(y0 + dy, -1, H).astype(int) + 1   # far outside: clipped onto the black border
         for dx, wx in ((0, 1 - fx), (1, fx)):
-            yy, xx = y0 + dy, x0 + dx
-            inside = (yy >= 0) & (yy < H) & (xx >= 0) & (xx < W)
-            out += wy * wx * np.where(inside, images[n, yy.clip(0, H - 1), xx.clip(0, W - 1)], 0)
+            cols = np.clip(x0 + dx, -1, W).astype(int) + 1
+            out += wy * wx * padded[first + rows * (W + 2) + cols]
     return out.astype(images.dtype)
 
 
@@ -92,3 +94,31 @@ def augment(images, rng):
 def augment_rows(X, rng):
     """`augment` for the rows a network reads: X (N, 784) -> (N, 784)."""
     return augment(X.reshape(-1, 28, 28), rng).reshape(X.shape)
+
+
+def at_centre(size: int) -> int:
+    """The top-left row (or column) of a size × size square centred on a 28-pixel side."""
+    return 14 - size // 2
+
+
+# The test-set experiment: for each perturbation, its strengths and the batches whose mean accuracy is one point
+CURVES = {
+    "noise": ("noise σ (pixel values 0 to 1)", (0.0, 0.1, 0.2, 0.3, 0.4, 0.5), lambda im, s: [add_noise(im, s, 0)]),
+    "rotation": ("rotation (degrees, mean of both ways)", (0, 10, 20, 30, 45, 60),
+                 lambda im, s: [rotate(im, s), rotate(im, -s)]),
+    "thickness": ("stroke change k (pixels, − thinner, + thicker)", (-2, -1, 0, 1, 2, 3),
+                  lambda im, s: [thicken(im, s)]),
+    "shift": ("shift (pixels, mean of right, left, down, up)", tuple(SHIFTS),
+              lambda im, s: [shift(im, dy * s, dx * s) for dy, dx in DIRECTIONS]),
+    "occlusion": ("side of a black square at the centre (pixels)", (0, 4, 8, 12, 16),
+                  lambda im, s: [occlude(im, s, at_centre(s), at_centre(s))]),
+}
+
+
+def accuracy_under(network, images, labels, name: str) -> list:
+    """Accuracy at each strength of one perturbation of CURVES (the mean over its batches).
+    images (N, 28, 28) uint8, labels (N,); returns one accuracy per strength."""
+    pixels = images.astype(np.float32) / 255                  # (N, 28, 28) in [0, 1], as the network reads them
+    spoil = CURVES[name][2]
+    return [float(np.mean([network.accuracy(batch.reshape(len(batch), -1), labels) for batch in spoil(pixels, s)]))
+            for s in CURVES[name][1]]

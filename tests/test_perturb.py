@@ -72,3 +72,22 @@ def test_augmentation_draws_shift_angle_and_stroke_from_the_generator_in_order(i
     assert np.allclose(perturb.augment(images, np.random.default_rng(3)), expected)
     rows = images.reshape(3, 784).astype(np.float32)
     assert np.allclose(perturb.augment_rows(rows, np.random.default_rng(3)), expected.reshape(3, 784), atol=1e-6)
+
+
+def test_each_curve_point_is_the_accuracy_on_the_perturbed_test_digits():
+    from core.data import load_mnist, to_inputs
+    from core.evaluate import accuracy_under_shift
+    from core.io import load_model
+    from tests.test_weights import WEIGHTS
+    network, _ = load_model(WEIGHTS / "fast.npz")
+    images, labels = load_mnist("test")
+    images, labels = images[:200], labels[:200]
+    pixels = images / 255
+    rotation = perturb.accuracy_under(network, images, labels, "rotation")
+    by_hand = [np.mean([network.accuracy(to_inputs(perturb.rotate(pixels, a) * 255), labels) for a in (s, -s)])
+               for s in perturb.CURVES["rotation"][1]]
+    assert np.allclose(rotation, by_hand, atol=0.006)  # float32 against float64 pixels: at most one digit of 200
+    assert perturb.accuracy_under(network, images, labels, "shift") == accuracy_under_shift(network, images, labels)
+    occluded = perturb.accuracy_under(network, images, labels, "occlusion")
+    assert occluded[0] == network.accuracy(to_inputs(images), labels) > occluded[-1]
+    assert perturb.accuracy_under(network, images, labels, "thickness")[2] == occluded[0]  # k = 0 changes nothing
