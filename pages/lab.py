@@ -1,6 +1,7 @@
 """The lab: "what happens if…?" on the current model, one experiment at a time, each a click away."""
 import streamlit as st
 
+from pages.sections import lab_robustness
 from ui import state
 from ui.shell import require_app_shell
 
@@ -12,6 +13,7 @@ st.markdown(f"Experiments on **{model.label}** ({model.architecture}). Each one 
             "or only measures: the shipped models never change, and nobody else's model does either.")
 
 EXPERIMENTS = {  # name -> (icon, the section that shows it; it receives the current model)
+    "Stress it": (":material/blur_on:", lab_robustness.show),
 }
 chosen = st.segmented_control("Experiment", list(EXPERIMENTS), key=state.kept("lab_experiment", next(iter(EXPERIMENTS))),
                               format_func=lambda name: f"{EXPERIMENTS[name][0]} {name}") or next(iter(EXPERIMENTS))

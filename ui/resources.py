@@ -5,6 +5,7 @@ dataset or a shipped model for every user of the app. What is the same for every
 anyone asks: the shipped models' results on the test images ship beside them (weights/results/), and
 a thread started with the server loads the training images and the dataset's summaries (warm_up).
 """
+import hashlib
 import threading
 from dataclasses import dataclass
 from functools import cached_property
@@ -124,6 +125,14 @@ class ModelEntry:
     @property
     def architecture(self) -> str:
         return self.network.architecture
+
+
+def weights_digest(network) -> str:
+    """A fingerprint of a network's weights: with its key, what a per-model cache keys on (a taught copy differs)."""
+    digest = hashlib.sha256()
+    for p in network.params().values():
+        digest.update(p.tobytes())
+    return digest.hexdigest()
 
 
 def shapes(network) -> dict:
