@@ -31,7 +31,7 @@ def test_the_sliders_spoil_the_learners_drawing_and_the_prediction_follows(lab):
     by_hand = add_noise(occlude(shift(thicken(rotate(drawing[None], 30), 1), -2, 3), 6, 4, 10), 0.2, 0)[0]
     shown = array(figure(lab, "robust_digit")["data"][0]["z"])
     assert np.allclose(shown, by_hand)
-    assert "your latest drawing" in figure(lab, "robust_digit")["layout"]["title"]["text"]
+    assert "Your latest drawing" in figure(lab, "robust_digit")["layout"]["title"]["text"]
     network, _ = load_model(WEIGHTS / "fast.npz")
     P = network.predict_proba(by_hand.reshape(1, 784))[0]
     assert np.allclose(array(figure(lab, "robust_probabilities")["data"][0]["y"]), P, atol=1e-6)

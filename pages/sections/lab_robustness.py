@@ -35,7 +35,7 @@ def show(model):
                 "strokes, moving or covering can the model take before it changes its mind?")
     drawing = st.session_state.get(state.LAST_DIGIT) if model.data.name == "mnist" else None  # (784,) in [0, 1]
     image = drawing.reshape(28, 28) if drawing is not None else model.data.test_images[0] / 255
-    source = "your latest drawing" if drawing is not None else "the first test image (draw one on the Draw page to use yours)"
+    source = "Your latest drawing" if drawing is not None else "The first test image"
     columns = side_by_side(4) + side_by_side(4)
     values = [column.slider(label, low, high, step=step, key=state.kept(key, start))
               for column, (key, (label, low, high, step, start)) in zip(columns, SLIDERS.items())]
@@ -44,7 +44,9 @@ def show(model):
     P = model.network.predict_proba(spoilt.reshape(1, 784))[0]  # (10,)
     guess = int(P.argmax())
     picture, prediction = side_by_side(2)
-    show_chart(charts.digit(spoilt, f"The digit: {source}", height=300, zmax=1), key="robust_digit", where=picture)
+    show_chart(charts.digit(spoilt, source, height=300, zmax=1), key="robust_digit", where=picture)
+    if drawing is None:
+        picture.caption("Draw a digit on the Draw page to stress your own.")
     prediction.metric("Prediction", model.data.info.classes[guess], f"{percent(float(P[guess]))} confident",
                       delta_color="off", delta_arrow="off")
     show_chart(charts.probabilities(P, guess, height=240), key="robust_probabilities", where=prediction)
