@@ -17,8 +17,7 @@ sys.path.insert(0, str(ROOT))
 from core.data import load_mnist  # noqa: E402
 from core.evaluate import SHIFT_IMAGES  # noqa: E402
 from core.io import load_model  # noqa: E402
-from core.perturb import CURVES, accuracy_under  # noqa: E402
-from pages.sections.lab_robustness import spoil  # noqa: E402
+from core.perturb import CURVES, accuracy_under, spoil  # noqa: E402
 from ui import charts  # noqa: E402
 
 

@@ -74,6 +74,12 @@ def occlude(images, size: int, row: int, col: int):
     return out
 
 
+def spoil(image, noise, degrees, thickness, dx, dy, square, row, col):
+    """One digit (28, 28) through every perturbation in turn: rotate, thicken, shift, occlude, then noise (seed 0)."""
+    images = thicken(rotate(image[None], degrees), thickness)
+    return add_noise(occlude(shift(images, dy, dx), square, row, col), noise, 0)[0]
+
+
 def augment(images, rng):
     """Training's augmentation: each image gets its own random shift (±AUGMENT_SHIFT px in each direction),
     rotation (uniform in ±AUGMENT_DEGREES) and stroke change (thicken by −1, 0 or +1), drawn from `rng` in

@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.evaluate import SHIFT_IMAGES
 from core.nn.cnn import ConvNet
-from core.perturb import CURVES, accuracy_under, add_noise, occlude, rotate, shift, thicken
+from core.perturb import CURVES, accuracy_under, spoil
 from ui import charts, state
 from ui.lab_robustness_charts import robustness_curves
 from ui.numbers import percent
@@ -22,12 +22,6 @@ SLIDERS = {  # widget key -> (label, min, max, step, start)
     "robust_row": ("Square's top row", 0, 27, 1, 9),
     "robust_col": ("Square's left column", 0, 27, 1, 9),
 }
-
-
-def spoil(image, noise, degrees, thickness, dx, dy, square, row, col):
-    """One digit (28, 28) in [0, 1] through every perturbation in turn: rotate, thicken, shift, occlude, noise."""
-    images = thicken(rotate(image[None], degrees), thickness)
-    return add_noise(occlude(shift(images, dy, dx), square, row, col), noise, 0)[0]
 
 
 def show(model):
