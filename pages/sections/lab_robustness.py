@@ -1,6 +1,5 @@
 """The lab's "Stress it": one digit spoilt with sliders as the prediction follows, then the test set's accuracy
 against each perturbation's strength for the current model, a shipped dense and a shipped convolutional model."""
-import numpy as np
 import streamlit as st
 
 from core.evaluate import SHIFT_IMAGES
