@@ -68,8 +68,6 @@ def drag(page, strokes, steps: int):
         for x, y in stroke[1:]:
             page.mouse.move(box["x"] + x, box["y"] + y, steps=steps)
         page.mouse.up()
-        page.wait_for_timeout(300)  # the canvas sends each stroke after mouse-up; the next waits for that rerun
-        page.wait_for_selector(IDLE, timeout=60_000)
 
 
 def canvas_rgba(page) -> np.ndarray:
@@ -79,12 +77,6 @@ def canvas_rgba(page) -> np.ndarray:
     strokes = np.array(values, np.uint8).reshape(height, width, 4)
     over_black = strokes[..., :3].astype(np.uint16) * strokes[..., 3:] // 255
     return np.dstack([over_black.astype(np.uint8), np.full((height, width), 255, np.uint8)])
-
-
-def all_inked(pixels, strokes) -> bool:
-    """Whether the middle of every stroke shows ink on the canvas (no stroke lost to a reset)."""
-    middles = [np.mean([stroke[(len(stroke) - 1) // 2], stroke[len(stroke) // 2]], axis=0) for stroke in strokes]
-    return all(pixels[int(y), int(x), 0] > 0 for x, y in middles)
 
 
 def draw_all(url: str) -> tuple:
@@ -101,21 +93,18 @@ def draw_all(url: str) -> tuple:
         for h, hand in enumerate(HANDS):
             for digit in TEMPLATES:
                 strokes = strokes_on_canvas(digit, hand, rng)
-                for _ in range(3):  # a late rerun of the page may reset the canvas under a stroke: then draw anew
+                for _ in range(3):  # a rerun of the page may reset the canvas under a stroke: then draw it again
                     drag(page, strokes, hand["steps"])
-                    pixels = canvas_rgba(page)
-                    if all_inked(pixels, strokes):
+                    prepared = PREPARE["mnist"](canvas_rgba(page))
+                    if prepared.ok:
                         break
-                    page.locator(CLEAR).click()
                     page.wait_for_selector(IDLE, timeout=60_000)
                 else:
-                    raise RuntimeError(f"hand {h}, digit {digit}: a stroke kept vanishing from the canvas")
-                prepared = PREPARE["mnist"](pixels)
+                    raise RuntimeError(f"hand {h}, digit {digit}: {prepared.message}")
                 images.append((prepared.x.reshape(28, 28) * 255).round().astype(np.uint8))
                 labels.append(digit)
                 page.locator(CLEAR).click()
                 page.wait_for_timeout(400)
-                page.wait_for_selector(IDLE, timeout=60_000)
         browser.close()
     return np.stack(images), np.array(labels, np.uint8)
 
