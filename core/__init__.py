@@ -6,6 +6,7 @@ Two layers. `core.nn` is the maths, in reading order (its docstring lists it). T
   presets     training settings (TrainConfig) and the famous tutorials' networks
   training    the training loop (Trainer), a step at a time, reporting progress
   evaluate    accuracy, confusion matrix, per-class scores, mistakes, digits shifted; `python -m core.evaluate`
+  perturb     digits spoilt on purpose (noise, rotation, stroke, shift, occlusion), accuracy under each; augmentation
   io          model files: .npz + JSON metadata, loaded without pickle, checked before use
   preprocess  a drawing or photo -> a 28x28 digit as MNIST draws them
   worker      a training in a process of its own, and its message protocol

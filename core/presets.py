@@ -8,6 +8,7 @@ class TrainConfig:
 
     `convs` ((filters, kernel, padding), ...) puts convolution + max-pool blocks before the dense layers.
     `dataset` names what it learns from (core.data.DATASETS); the caller loads it.
+    `augment` gives every training batch a new random shift, rotation and stroke change (core.perturb.augment).
     """
     dataset: str = "mnist"
     convs: tuple = ()
@@ -27,6 +28,7 @@ class TrainConfig:
     seed: int = 0
     train_size: int | None = None
     val_size: int = 5000
+    augment: bool = False
 
 
 OURS = "this project"  # the source of our own presets: their figure is our target, not a published one

@@ -37,9 +37,12 @@ def main(argv=None) -> int:
     parser.add_argument("--dataset", choices=DATASETS, help="what it learns from (default: the preset's, mnist)")
     parser.add_argument("--epochs", type=int, help="override the preset's number of epochs")
     parser.add_argument("--seed", type=int, help="override the preset's seed (default 0)")
+    parser.add_argument("--augment", action="store_true", default=None,
+                        help="give each batch a random shift, rotation and stroke change (core.perturb.augment)")
     parser.add_argument("--out", help="where to save the trained model (.npz)")
     args = parser.parse_args(argv)
-    config = preset_config(args.preset, dataset=args.dataset, epochs=args.epochs, seed=args.seed)
+    config = preset_config(args.preset, dataset=args.dataset, epochs=args.epochs, seed=args.seed,
+                           augment=args.augment)
     try:
         trainer = Trainer(config, make_splits(config, *load_dataset(config.dataset, "train")))
         last_draw = 0.0

@@ -17,6 +17,7 @@ from core.nn.layer_stats import LayerStats, measure, stats_record, thinned, weig
 from core.nn.losses import OUTPUTS
 from core.nn.network import Classifier, Network
 from core.nn.optim import OPTIMIZERS, scheduled_lr
+from core.perturb import augment_rows
 from core.presets import TrainConfig
 
 
@@ -100,7 +101,7 @@ class Trainer:
         self.config, self.splits = config, splits
         self.network = network or build_network(config, splits.X_train.dtype)
         self.optimizer = OPTIMIZERS[config.optimizer](config.momentum)
-        self.rng = np.random.default_rng([config.seed, 1])  # shuffling and dropout, apart from the init
+        self.rng = np.random.default_rng([config.seed, 1])  # shuffling, augmentation, dropout: apart from the init
         self.step, self.epochs_done, self.elapsed = 0, 0, 0.0
         self.first_loss = None
         self.history = []  # the Progress of every finished epoch, recorded in the model file
@@ -144,7 +145,8 @@ class Trainer:
             began = time.perf_counter()
             idx = order[start:start + self.batch_size]
             lr = scheduled_lr(c.learning_rate, c.schedule, self.epochs_done + i / len(starts), c.epochs, c.step_every)
-            loss, hits = self._train_step(X[idx], y[idx], lr)
+            Xb = augment_rows(X[idx], self.rng) if c.augment else X[idx]  # (B, 784), spoilt anew each time
+            loss, hits = self._train_step(Xb, y[idx], lr)
             self.step += 1
             loss_sum += loss * len(idx)
             correct += hits

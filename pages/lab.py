@@ -1,7 +1,7 @@
 """The lab: "what happens if…?" on the current model, one experiment at a time, each a click away."""
 import streamlit as st
 
-from pages.sections import lab_ablation, lab_confidence, lab_maps, lab_runs
+from pages.sections import lab_ablation, lab_confidence, lab_maps, lab_robustness, lab_runs
 from ui import state
 from ui.shell import require_app_shell
 
@@ -14,6 +14,7 @@ st.markdown(f"Experiments on **{model.label}** ({model.architecture}). Each one 
 
 EXPERIMENTS = {  # name -> (icon, the section that shows it; it receives the current model)
     "Silence neurons": (":material/block:", lab_ablation.show),
+    "Stress it": (":material/blur_on:", lab_robustness.show),
     "When it doesn't know": (":material/help:", lab_confidence.show),
     "Maps of the layers": (":material/scatter_plot:", lab_maps.show),
     "Compare runs": (":material/compare_arrows:", lab_runs.show),

@@ -8,20 +8,22 @@ from ui.settings import FIELDS, FULL_BATCH
 def test_settings_round_trip_through_the_url():
     values = {"train_hidden": "16, 16", "train_activation": "tanh", "train_output": "sigmoid", "train_optimizer": "momentum",
               "train_lr": 0.05, "train_schedule": "step", "train_batch": FULL_BATCH, "train_epochs": 120,
-              "train_l2": 0.0001, "train_dropout": 0.2, "train_seed": 7, "train_size": 10000}
+              "train_l2": 0.0001, "train_dropout": 0.2, "train_seed": 7, "train_size": 10000, "train_augment": True}
     url = url_from_settings(values)
-    assert url["hidden"] == "16,16" and url["batch"] == "full" and url["lr"] == "0.05"
+    assert url["hidden"] == "16,16" and url["batch"] == "full" and url["lr"] == "0.05" and url["augment"] == "on"
     back, ignored = settings_from_url(url)
     assert back == values and ignored == []
 
 
 def test_garbage_in_the_url_is_ignored_with_a_reason():
     values, ignored = settings_from_url({"lr": "fast", "epochs": "9999", "activation": "<script>", "batch": "7",
-                                         "hidden": "1,2,3,4,5", "seed": "3", "unknown": "x"})
+                                         "hidden": "1,2,3,4,5", "seed": "3", "unknown": "x", "augment": "yes"})
     assert values == {"train_seed": 3}
+    assert settings_from_url({"augment": "off"}) == ({"train_augment": False}, [])
     text = " ".join(ignored)
     assert "lr='fast' (not a number)" in text and "epochs='9999' (outside 1 to 500)" in text
     assert "activation='<script>'" in text and "batch='7'" in text and "hidden=" in text and "unknown" not in text
+    assert "augment='yes' (write `on` or `off`.)" in text
 
 
 def test_a_shared_link_fills_the_train_page_and_changes_follow_into_the_link():
@@ -56,7 +58,7 @@ def test_a_rerun_that_still_carries_the_address_before_a_change_does_not_undo_it
 
 
 def widget_keys(block) -> set:
-    return {w.key for kind in ("text_input", "number_input", "selectbox", "select_slider", "slider")
+    return {w.key for kind in ("text_input", "number_input", "selectbox", "select_slider", "slider", "toggle")
             for w in block.get(kind)}
 
 

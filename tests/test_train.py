@@ -4,6 +4,7 @@ import math
 import numpy as np
 import pytest
 
+from core.perturb import augment_rows
 from core.presets import PRESETS, TrainConfig, preset_config
 from core.training import Splits, Trainer, TrainingDiverged, make_splits, split_images
 
@@ -117,7 +118,7 @@ SETTINGS = {  # every field of TrainConfig, each changed from BASE, but convs (t
     # dataset (the caller loads it: test_cli.py::test_train_and_evaluate_on_fashion_mnist)
     "hidden": (9,), "activation": "tanh", "output": "sigmoid", "init": "lecun", "optimizer": "adam",
     "learning_rate": 0.02, "momentum": 0.5, "schedule": "step", "batch_size": 50, "epochs": 3, "l2": 0.01,
-    "dropout": 0.3, "seed": 1, "train_size": 200, "val_size": 150,
+    "dropout": 0.3, "seed": 1, "train_size": 200, "val_size": 150, "augment": True,
 }
 
 
@@ -163,9 +164,10 @@ def one_full_batch_step(mnist_train, **settings):
     trainer = Trainer(config, splits)
     start, reference = trainer.network.copy(), trainer.network.copy()
     next(trainer.run())
-    rng = np.random.default_rng([config.seed, 1])  # the Trainer's own generator: first the shuffle, then dropout
+    rng = np.random.default_rng([config.seed, 1])  # the Trainer's own generator: shuffle, augmentation, dropout
     order = rng.permutation(64)
-    _, grads = reference.gradients(splits.X_train[order], splits.y_train[order], config.l2, config.dropout, rng)
+    X = augment_rows(splits.X_train[order], rng) if config.augment else splits.X_train[order]  # (64, 784)
+    _, grads = reference.gradients(X, splits.y_train[order], config.l2, config.dropout, rng)
     for name, p in reference.params().items():
         p -= config.learning_rate * grads[name]  # W <- W - lr dW
     return trainer.network, reference, start
@@ -186,6 +188,15 @@ def test_a_step_with_dropout_uses_its_masks(mnist_train):
     for W, R in zip(trained.weights, reference.weights):
         np.testing.assert_allclose(W, R, rtol=1e-12, atol=1e-15)
     assert not np.allclose(trained.weights[1], plain.weights[1])
+
+
+def test_a_step_with_augmentation_learns_from_the_spoilt_batch_and_without_it_from_the_images(mnist_train):
+    trained, reference, _ = one_full_batch_step(mnist_train, augment=True, dropout=0.5)
+    plain, plain_reference, _ = one_full_batch_step(mnist_train, dropout=0.5)
+    for W, R, P, Q in zip(trained.weights, reference.weights, plain.weights, plain_reference.weights):
+        np.testing.assert_allclose(W, R, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(P, Q, rtol=1e-12, atol=1e-15)
+    assert not np.allclose(trained.weights[0], plain.weights[0])
 
 
 def test_validation_is_a_seeded_held_out_split_measured_after_each_epoch(mnist_train):

@@ -87,6 +87,11 @@ FIELDS = {  # widget key -> Setting, in the order they are drawn
         label="Dataset", options=list(DATASETS), format_func=lambda name: f"{DATASETS[name].title}: {DATASETS[name].items}",
         help="What it learns to read: handwritten digits (MNIST) or photos of clothes (Fashion-MNIST), "
              "both 28×28 grey images in 10 classes."), in_presets=False),
+    "train_augment": Setting("augment", "augment", "toggle", dict(
+        label="Augment the images",
+        help="Each batch, every image gets a new random shift (±2 pixels), rotation (±12°) and thinner or thicker "
+             "stroke (±1 pixel): the model sees more kinds of handwriting. Slower to learn, sturdier on new digits."),
+        to_config=lambda v: on_off(v), to_text=lambda v: "on" if v else "off"),
     "train_seed": Setting("seed", "seed", "number_input", dict(label="Seed", min_value=0, max_value=2**31 - 1, step=1),
                           to_config=int, from_text=int),
 }
@@ -110,6 +115,13 @@ def apply_preset_values(name: str):
             if FIELDS[key].in_presets:
                 st.session_state[key] = value
         state.remember(PRESET_KEY, *FIELDS)
+
+
+def on_off(value) -> bool:
+    """A switch's value: the toggle's True or False, or a link's `on` or `off`. Raises ValueError with the reason."""
+    if value in (True, False, "on", "off"):
+        return value in (True, "on")
+    raise ValueError("Augment: write `on` or `off`.")
 
 
 def parse_hidden(text: str) -> tuple:
@@ -162,7 +174,7 @@ def settings_form(disabled: bool, compact: bool = False) -> tuple:
     draw_settings(beginner, st.columns(len(beginner)), disabled)
     if not compact:
         more = [key for key in FIELDS if key not in beginner]
-        with st.expander("More settings: dataset, architecture, optimiser, regularisation, seed",
+        with st.expander("More settings: dataset, architecture, optimiser, regularisation, augmentation, seed",
                          icon=":material/tune:"):
             draw_settings(more, st.columns(5), disabled)
     state.remember(PRESET_KEY, *FIELDS)
