@@ -124,11 +124,11 @@ class ServerWatch(threading.Thread):
                 self.client_cpu[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def read(self) -> tuple:
-        """(MB, threads, processes): memory is the sum of the processes' proportional set sizes (PSS), which
-        counts the pages they share once; the server's child processes are its trainings."""
+        """(MB, threads, trainings): memory is the sum of the processes' proportional set sizes (PSS), which
+        counts the pages they share once; trainings are the `core.worker` processes in the tree."""
         tree = process_tree(self.pid)
         status = dict(line.split(":", 1) for line in open(f"/proc/{self.pid}/status"))
-        return sum(pss_mb(pid) for pid in tree), int(status["Threads"]), len(tree) - 1
+        return sum(pss_mb(pid) for pid in tree), int(status["Threads"]), sum(map(is_training, tree))
 
     def run(self):
         while self.running:
@@ -184,6 +184,13 @@ class MachineBusy:
         now = self.read()
         self.shares.append(1 - (now[1] - self.last[1]) / max(now[0] - self.last[0], 1))
         self.last = now
+
+
+def is_training(pid: int) -> bool:
+    try:
+        return b"core.worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False  # ended meanwhile
 
 
 def pss_mb(pid: int) -> float:

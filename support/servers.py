@@ -1,0 +1,46 @@
+"""The app under load: one `streamlit run` on 127.0.0.1, or N app processes behind HAProxy (`python -m deploy`)."""
+import contextlib
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+from support.browser import ROOT, free_port, start_server, stop_server
+
+
+@contextlib.contextmanager
+def started(balanced: int = 0, pin: bool = False):
+    """Yield (address, process id whose tree is the whole app) and stop it all after. `balanced`: that many app
+    processes behind HAProxy, else one. `pin`: the app on core 0, the caller on the other cores (the app's
+    processes inherit core 0 from the caller at their start)."""
+    cores = os.sched_getaffinity(0)
+    if pin:
+        os.sched_setaffinity(0, {min(cores)})
+    port = free_port()
+    process = start_server(port) if not balanced else subprocess.Popen(
+        [sys.executable, "-m", "deploy", "--processes", str(balanced), "--port", str(port)], cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if pin:
+        os.sched_setaffinity(0, cores - {min(cores)})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        answering(url, process)
+        yield url, process.pid
+    finally:
+        stop_server(process)
+        os.sched_setaffinity(0, cores)
+
+
+def answering(url: str, process, within: float = 90.0):
+    """Wait until the app answers its health check (through the balancer: until a server behind it does)."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the app at {url} did not answer in {within:.0f} s")
+        time.sleep(0.1)
