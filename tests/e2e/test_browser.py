@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 from core.calibration import DEFAULT_THRESHOLD
 from core.io import load_model
 from core.preprocess import prepare_digit
-from support.browser import CANVAS, CLEAR, ROOT, curve_reach, free_port, process_tree, start_server, stop_server
+from support.browser import (CANVAS, CLEAR, ROOT, curve_reach, free_port, running, start_server, stop_server,
+                             training_processes)
 from tests.e2e.conftest import SHOTS, go, screenshot, settle
 
 PAGES = {"Home": "Neural network from scratch", "Dataset explorer": "The MNIST dataset",
@@ -260,24 +261,6 @@ def test_quick_redraws_and_clear_during_a_prediction_leave_a_consistent_page(pag
     settle(page)
     assert page.get_by_text("Nothing drawn yet").count() == 1
     assert page.locator("[data-testid=stMetric]").count() == 0  # no stale prediction for a cleared canvas
-
-
-def running(pid: int) -> bool:
-    """Whether a process still runs (one that has ended but whose parent has not collected it does not)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def training_processes(server_pid: int) -> list:
-    """The server's training processes (`python -m core.worker`) that are running."""
-    def command(pid):
-        try:
-            return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        except OSError:
-            return []
-    return [pid for pid in process_tree(server_pid)[1:] if b"core.worker" in command(pid) and running(pid)]
 
 
 def niceness(pid: int) -> int:
