@@ -71,7 +71,8 @@ def main(argv=None) -> int:
                                       [f"127.0.0.1:{port}" for _, port in apps], f"127.0.0.1:{args.stats_port}"))
         balancer = start_balancer(config, args.host, args.port)
         host = socket.gethostname() if args.host in ("0.0.0.0", "::") else args.host
-        print(f"Open http://{host}:{args.port}/ ({len(args.addresses or apps)} app processes behind HAProxy; "
+        count = len(args.addresses or apps)
+        print(f"Open http://{host}:{args.port}/ ({count} app process{'es' if count > 1 else ''} behind HAProxy; "
               f"its statistics at http://127.0.0.1:{args.stats_port}/ ; configuration {config}). "
               "Ctrl-C stops everything.", flush=True)
         return balancer.wait()

@@ -3,6 +3,7 @@ a learner whose process dies mid-training carries on at the other one."""
 import csv
 import fcntl
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -79,6 +80,7 @@ def deployment():
         process.terminate()  # SIGTERM: the command stops HAProxy and every app process it started
         process.wait(60)
     assert pids and not any(map(running, pids.values())), "an app process outlived the deployment"
+    shutil.rmtree(Path(LOG.read_text().split("log ")[1].split()[0]).parent)  # its configuration and logs
 
 
 def sticky_cookie(url: str) -> str:
