@@ -25,7 +25,8 @@ COOKIE_SECRET_ENV = "STREAMLIT_SERVER_COOKIE_SECRET"  # Streamlit's server.cooki
 
 
 def parse(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m deploy", description=__doc__.split("\n")[0].strip("`"))
+    parser = argparse.ArgumentParser(prog="python -m deploy", description="Several processes of the app behind HAProxy, "
+                                     "at one address; Ctrl-C stops them all.")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--processes", type=int, default=2, help="app processes to start here (about one per core)")
     where.add_argument("--servers", help="host:port,host:port,... of app processes already running elsewhere")

@@ -17,9 +17,9 @@ from websockets.sync.client import connect
 
 from deploy.__main__ import COOKIE_SECRET_ENV
 from jobs.slots import SLOTS_DIR_ENV
-from support.browser import ROOT, free_port, running, training_processes
+from support.browser import ROOT, curve_reach, free_port, running, training_processes
 from support.watch import rerun
-from tests.e2e.conftest import screenshot, settle
+from tests.e2e.conftest import SHOTS, screenshot, settle
 
 LOG = ROOT / "test-output" / "deploy.log"
 TRAINING_LINK = "/train?hidden=64&epochs=50&images=55000&batch=32&seed=4"
@@ -120,7 +120,12 @@ def test_a_learner_whose_process_dies_mid_training_goes_on_at_the_other(browser,
         start = tab.locator("[data-testid=stMain]").get_by_role("button", name="Start")
         start.click()
         tab.wait_for_function(LOSS_CHART, timeout=60_000)
-        screenshot(tab, "deploy-training-before-the-crash")
+        first = curve_reach(tab)
+        deadline = time.monotonic() + 60
+        while curve_reach(tab) <= first and time.monotonic() < deadline:
+            tab.wait_for_timeout(200)
+        assert curve_reach(tab) > first > 0  # the curve grows: live updates come through the balancer
+        tab.screenshot(path=SHOTS / "deploy-training-before-the-crash.png")  # as it is: a taller one redraws the charts
         serving = next(c["value"] for c in context.cookies() if c["name"] == "SERVER")
         trainings = training_processes(deployment.pids[serving])
         assert trainings  # the training runs in a process of that app process
