@@ -42,11 +42,15 @@ class Deployment:
                     held += 1
         return held
 
-    def open_connections(self) -> dict:
-        """{app process: connections open to it now}, from HAProxy's statistics."""
+    def statistics(self, column: str) -> dict:
+        """{app process: its value in a column of HAProxy's statistics}: scur, connections open to it now;
+        status, UP or DOWN by its health checks."""
         text = urllib.request.urlopen(f"{self.stats};csv", timeout=10).read().decode()
         rows = csv.DictReader(text.removeprefix("# ").splitlines())
-        return {row["svname"]: int(row["scur"]) for row in rows if row["pxname"] == "app" and row["svname"] in self.pids}
+        return {row["svname"]: row[column] for row in rows if row["pxname"] == "app" and row["svname"] in self.pids}
+
+    def open_connections(self) -> dict:
+        return {name: int(value) for name, value in self.statistics("scur").items()}
 
 
 def environment(pid: int) -> dict:
@@ -81,6 +85,16 @@ def deployment():
         process.wait(60)
     assert pids and not any(map(running, pids.values())), "an app process outlived the deployment"
     shutil.rmtree(Path(LOG.read_text().split("log ")[1].split()[0]).parent)  # its configuration and logs
+
+
+def eventually(condition, seconds: float = 60) -> bool:
+    """Whether condition() comes true within `seconds` (a limit to the wait, not a speed that is tested)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
 
 
 def sticky_cookie(url: str) -> str:
@@ -121,22 +135,18 @@ def test_a_learner_whose_process_dies_mid_training_goes_on_at_the_other(browser,
         start.click()
         tab.wait_for_function(LOSS_CHART, timeout=60_000)
         first = curve_reach(tab)
-        deadline = time.monotonic() + 60
-        while curve_reach(tab) <= first and time.monotonic() < deadline:
-            tab.wait_for_timeout(200)
-        assert curve_reach(tab) > first > 0  # the curve grows: live updates come through the balancer
+        assert eventually(lambda: curve_reach(tab) > first > 0)  # the curve grows: live updates come through HAProxy
         tab.screenshot(path=SHOTS / "deploy-training-before-the-crash.png")  # as it is: a taller one redraws the charts
         serving = next(c["value"] for c in context.cookies() if c["name"] == "SERVER")
+        survivor = "app2" if serving == "app1" else "app1"
         trainings = training_processes(deployment.pids[serving])
         assert trainings  # the training runs in a process of that app process
         assert deployment.slots_held() == 1  # and holds one of the machine's training slots
         os.kill(deployment.pids[serving], signal.SIGKILL)  # a crash: nothing is cleaned up
         tab.get_by_text("the server process that ran it stopped").wait_for(timeout=60_000)  # it reconnects by itself
         settle(tab)
-        deadline = time.monotonic() + 30
-        while any(map(running, trainings)) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not any(map(running, trainings)), "a training outlived its crashed server"
+        assert eventually(lambda: not any(map(running, trainings))), "a training outlived its crashed server"
+        assert eventually(lambda: deployment.statistics("status") == {serving: "DOWN", survivor: "UP"})  # health checks
         assert tab.locator(".st-key-loss_chart").count() == 0  # no chart of a training that no longer exists
         assert deployment.slots_held() == 0  # the crashed process's slot came back by itself
         hidden = tab.locator("[data-testid=stTextInput]", has_text="Hidden layers").locator("input")
@@ -147,7 +157,6 @@ def test_a_learner_whose_process_dies_mid_training_goes_on_at_the_other(browser,
         assert deployment.slots_held() == 1
         tab.locator("[data-testid=stMain]").get_by_role("button", name="Stop").click()
         tab.get_by_text("Stopped at epoch").wait_for(timeout=60_000)
-        survivor = "app2" if serving == "app1" else "app1"
         assert deployment.open_connections()[survivor] >= 1 and running(deployment.pids[survivor])
     finally:
         context.close()
