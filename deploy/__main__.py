@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from deploy.balancer import config_text, start_balancer
+from deploy.balancer import check_free, config_text, start_balancer
 from deploy.servers import free_port, launch, stop_server, wait_until_healthy
 from jobs.slots import SLOTS_DIR_ENV
 
@@ -36,6 +36,8 @@ def parse(argv=None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.processes < 1:
         parser.error("--processes needs at least 1")
+    if not (0 < args.port < 65536 and 0 < args.stats_port < 65536):
+        parser.error("ports lie between 1 and 65535")
     addresses = args.servers.split(",") if args.servers else []
     if not all(a.rpartition(":")[0] and a.rpartition(":")[2].isdigit() for a in addresses):
         parser.error(f"--servers takes host:port,host:port,...; not {args.servers!r}")
@@ -58,6 +60,8 @@ def launch_apps(count: int, run_dir: Path) -> list:
 
 def main(argv=None) -> int:
     args = parse(argv)
+    check_free(args.host, args.port)
+    check_free("127.0.0.1", args.stats_port)
     run_dir = Path(tempfile.mkdtemp(prefix="nn-deploy-"))  # the configuration and the logs, kept afterwards
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # leave through the `finally` below ...
     signal.signal(signal.SIGINT, signal.default_int_handler)  # ... as Ctrl-C does (even when started in the background)
@@ -79,6 +83,8 @@ def main(argv=None) -> int:
         return balancer.wait()
     except KeyboardInterrupt:
         return 130
+    except RuntimeError as err:  # an app process that did not start
+        raise SystemExit(f"{err} in {run_dir}") from None
     finally:
         for process in ([balancer] if balancer else []) + [process for process, _ in apps]:
             stop_server(process)

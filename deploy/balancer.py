@@ -26,6 +26,16 @@ def config_text(bind: str, addresses: list[str], stats: str) -> str:
     return Template(TEMPLATE.read_text()).substitute(bind=bind, servers=servers, stats=stats)
 
 
+def check_free(host: str, port: int):
+    """A clear message, before anything starts, when another program listens on host:port already."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as HAProxy binds: a closing socket is no obstacle
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            raise SystemExit(f"Cannot listen on {host}:{port} ({err.strerror}): choose another port.") from None
+
+
 def start_balancer(config: Path, host: str, port: int, timeout: float = 10) -> subprocess.Popen:
     """haproxy in the foreground (-db: it stays this process's child, stopped with it), returned once it accepts
     connections on host:port."""
