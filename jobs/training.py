@@ -2,8 +2,8 @@
 
 The thread passes the learner's commands on (core.worker.Command), writes the process's reports
 (core.worker.Report) into its own lock-protected job, and never calls Streamlit: pages only read a job's
-Snapshot. A semaphore shared by the server's jobs caps how many trainings run at once; the excess waits in a
-queue. A job whose browser session has gone stops by itself.
+Snapshot. Slots shared by the server's jobs (jobs.slots: per process, or machine-wide) cap how many trainings
+run at once; the excess waits in a queue. A job whose browser session has gone stops by itself.
 """
 import math
 import threading
@@ -14,9 +14,9 @@ from core.presets import TrainConfig
 from core.nn.layer_stats import thinned, weight_names
 from core.training import MAX_STATS_POINTS, Trainer, split_images
 from core.worker import Command, Report, ended, tell
+from jobs.slots import MachineSlots, ServerSlots
 from jobs.state import Snapshot, Status
 
-MAX_CONCURRENT = 2      # trainings running at once on this server: one per core
 DISCONNECT_GRACE = 10.0  # seconds a session may be disconnected (a network blip) before its training stops
 IDLE_TIMEOUT = 180.0    # fallback: seconds without a heartbeat (browsers slow the timers of hidden tabs)
 MAX_CURVE_POINTS = 1500  # batch-loss points kept for the chart; older ones are thinned
@@ -28,7 +28,7 @@ class TrainingJob:
 
     ACTIVE = (Status.QUEUED, Status.RUNNING, Status.PAUSED)
 
-    def __init__(self, config: TrainConfig, train: tuple, test: tuple, slots: threading.Semaphore,
+    def __init__(self, config: TrainConfig, train: tuple, test: tuple, slots: ServerSlots | MachineSlots,
                  connected=lambda: True):
         """`train` and `test` are (images, labels), uint8 and shared (never changed); `connected()` says
         whether the learner's browser session is still there (thread-safe)."""
@@ -136,7 +136,7 @@ class TrainingJob:
     def _acquire(self) -> bool:
         """Wait for a training slot, saying why; False if the learner stopped or left meanwhile."""
         while not self._slots.acquire(timeout=0.25):
-            self._set(Status.QUEUED, f"Waiting: {MAX_CONCURRENT} trainings are already running on this server, "
+            self._set(Status.QUEUED, f"Waiting: {self._slots.count} trainings are already running {self._slots.place}, "
                                 "which keeps the app quick for everyone. Yours starts as soon as one ends.")
             if self._quit():
                 return False

@@ -1,14 +1,11 @@
-"""What the browser tests and the benchmarks share: a real `streamlit run` on 127.0.0.1, Debian's headless
-Chromium's flags, the app's selectors, and the CPU of a process tree."""
+"""What the browser tests and the benchmarks share: a real `streamlit run` on 127.0.0.1 (deploy.servers starts
+it), Debian's headless Chromium's flags, the app's selectors, and the CPU of a process tree."""
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from deploy.servers import ROOT, free_port, start_server, stop_server  # noqa: F401 - the tests' and benchmarks' way in
+
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
@@ -24,6 +21,24 @@ def process_tree(pid: int) -> list:
             except OSError:
                 pass  # the thread or process has just ended
     return tree
+
+
+def running(pid: int) -> bool:
+    """Whether a process still runs (one that has ended but whose parent has not collected it does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def training_processes(server_pid: int) -> list:
+    """The server's training processes (`python -m core.worker`) that are running."""
+    def command(pid):
+        try:
+            return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            return []
+    return [pid for pid in process_tree(server_pid)[1:] if b"core.worker" in command(pid) and running(pid)]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -44,40 +59,6 @@ def cpu_busy(pid: int, seconds: float = 2.0) -> float:
     time.sleep(seconds)
     return (cpu_seconds(pid) - began) / seconds
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, log=subprocess.DEVNULL, checkout: Path = ROOT) -> subprocess.Popen:
-    """`streamlit run app.py` of a checkout (this one by default) on 127.0.0.1:port, returned once it answers its
-    health check."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=checkout, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"}, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status == 200:
-                return process
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            stop_server(process)
-            raise RuntimeError(f"streamlit did not start in {checkout}; see its log")
-        time.sleep(0.05)  # page_times measures from here: the moment it answers
-
-
-def stop_server(process: subprocess.Popen):
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 CANVAS = "[data-testid=stBidiComponentIsolated] canvas.upper-canvas"
 CLEAR = '[data-testid=stBidiComponentIsolated] button[aria-label="Reset canvas & history"]'

@@ -80,7 +80,7 @@ def test_a_beginner_sees_five_settings_the_rest_wait_under_more_settings_and_sti
     assert at.selectbox(key="train_activation").value == "tanh"
 
 
-def test_the_page_speaks_of_a_server_restart_only_after_one():
+def test_the_page_speaks_of_a_lost_server_process_only_after_one():
     from ui.training import server_token
     for token, restarted in (("0ld5e7e7", True), (server_token(), False), (None, False)):
         at = AppTest.from_file("../app.py", default_timeout=90)
@@ -89,6 +89,6 @@ def test_the_page_speaks_of_a_server_restart_only_after_one():
         at.run()
         at.switch_page("pages/train.py").run()
         notices = " ".join(e.value for e in [*at.info, *at.warning])
-        assert ("the server restarted" in notices) == restarted, (token, notices)
+        assert ("the server process that ran it stopped" in notices) == restarted, (token, notices)
         assert ("No training yet" in notices) != restarted
         assert "training" not in at.query_params  # no training runs here now: the address says none

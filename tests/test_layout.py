@@ -13,9 +13,10 @@ LAYERS = {  # what each part may import from the project (besides itself)
     "pages": {"core", "core.nn", "jobs", "ui", "serving"},  # the Train page offers the ONNX export
     "app": {"ui"},
     "serving": {"core", "core.nn", "ui"},  # ui.images: the API decodes a picture as the Draw page does
-    "tests": {"core", "core.nn", "jobs", "ui", "pages", "support", "serving"},
-    "benchmarks": {"core", "core.nn", "jobs", "ui", "support", "serving"},
-    "support": {"core", "core.nn"},
+    "tests": {"core", "core.nn", "jobs", "ui", "pages", "support", "serving", "deploy"},
+    "benchmarks": {"core", "core.nn", "jobs", "ui", "support", "serving", "deploy"},
+    "support": {"core", "core.nn", "deploy"},  # the tests start app processes as the deployment does
+    "deploy": {"jobs"},  # the name of the training slots' directory
 }
 
 

@@ -15,6 +15,7 @@ from core import worker
 from core.data import load_mnist
 from core.presets import TrainConfig
 from core.training import Trainer, make_splits
+from jobs.slots import MachineSlots, ServerSlots
 from jobs.training import TrainingJob
 
 
@@ -48,7 +49,7 @@ def job_of(mnist_train):
 
 
 def test_a_job_trains_to_the_end_in_its_own_process_and_measures_test_accuracy(job_of):
-    job = job_of(threading.BoundedSemaphore(1))
+    job = job_of(ServerSlots(1))
     wait_for(lambda: job.snapshot(with_weights=True).network is not None)
     assert job.process.pid != os.getpid()
     job.wait()
@@ -61,12 +62,13 @@ def test_a_job_trains_to_the_end_in_its_own_process_and_measures_test_accuracy(j
     assert job.process.returncode == 0
 
 
-def test_the_cap_queues_a_second_training_with_a_reason_until_a_slot_frees(job_of):
-    slots = threading.BoundedSemaphore(1)
+@pytest.mark.parametrize("machine_wide", [False, True])
+def test_the_cap_queues_a_second_training_with_a_reason_until_a_slot_frees(job_of, machine_wide, tmp_path):
+    slots = MachineSlots(tmp_path, 1) if machine_wide else ServerSlots(1)
     first = job_of(slots, epochs=LONG)
     wait_for(lambda: first.snapshot().latest is not None)
     second = job_of(slots)
-    wait_for(lambda: "already running on this server" in second.snapshot().message)
+    wait_for(lambda: f"1 trainings are already running {slots.place}" in second.snapshot().message)
     assert second.snapshot().status == "queued" and second.snapshot().latest is None
     first.stop()
     second.wait()
@@ -74,7 +76,7 @@ def test_the_cap_queues_a_second_training_with_a_reason_until_a_slot_frees(job_o
 
 
 def test_pause_gives_the_slot_to_others_and_resume_goes_on(job_of):
-    slots = threading.BoundedSemaphore(1)
+    slots = ServerSlots(1)
     job = job_of(slots, epochs=LONG)
     wait_for(lambda: job.snapshot().latest is not None)
     job.pause()
@@ -108,7 +110,7 @@ def test_a_paused_training_process_takes_no_step_until_told(mnist_train):
 
 
 def test_stop_twice_and_one_more_epoch_after_stopping(job_of):
-    job = job_of(threading.BoundedSemaphore(1), epochs=LONG)
+    job = job_of(ServerSlots(1), epochs=LONG)
     wait_for(lambda: job.snapshot().latest is not None)
     job.stop()
     job.stop()
@@ -123,7 +125,7 @@ def test_stop_twice_and_one_more_epoch_after_stopping(job_of):
 
 def test_a_closed_tab_stops_the_training_after_a_short_grace(job_of, monkeypatch):
     monkeypatch.setattr(training, "DISCONNECT_GRACE", 0.3)
-    slots = threading.BoundedSemaphore(1)
+    slots = ServerSlots(1)
     tab_open = threading.Event()
     tab_open.set()
     job = job_of(slots, connected=tab_open.is_set, epochs=50, train_size=50000)
@@ -137,14 +139,14 @@ def test_a_closed_tab_stops_the_training_after_a_short_grace(job_of, monkeypatch
 
 def test_a_silent_tab_stops_the_training_after_the_idle_timeout(job_of, monkeypatch):
     monkeypatch.setattr(training, "IDLE_TIMEOUT", 0.3)
-    job = job_of(threading.BoundedSemaphore(1), epochs=50, train_size=50000)
+    job = job_of(ServerSlots(1), epochs=50, train_size=50000)
     job.wait(10)  # connected, but nobody calls job.touch()
     assert not job.active and "no sign of this session's tab" in job.snapshot().message
 
 
 def test_a_queued_training_of_a_closed_tab_never_starts(job_of, monkeypatch):
     monkeypatch.setattr(training, "DISCONNECT_GRACE", 0.2)
-    slots = threading.BoundedSemaphore(1)
+    slots = ServerSlots(1)
     first = job_of(slots, epochs=50, train_size=50000)
     wait_for(lambda: first.snapshot().latest is not None)
     queued = job_of(slots, connected=lambda: False)
@@ -153,7 +155,7 @@ def test_a_queued_training_of_a_closed_tab_never_starts(job_of, monkeypatch):
 
 
 def test_a_diverging_run_a_failing_run_and_a_killed_process_report_and_free_their_slot(job_of):
-    slots = threading.BoundedSemaphore(1)
+    slots = ServerSlots(1)
     diverged = job_of(slots, optimizer="sgd", learning_rate=1e4)
     diverged.wait()
     assert diverged.snapshot().status == "diverged" and "Lower the learning rate" in diverged.snapshot().message
@@ -174,14 +176,14 @@ def test_a_diverging_run_a_failing_run_and_a_killed_process_report_and_free_thei
 
 
 def test_the_learning_rate_changes_while_it_trains(job_of):
-    job = job_of(threading.BoundedSemaphore(1), epochs=50, optimizer="sgd", learning_rate=0.1)
+    job = job_of(ServerSlots(1), epochs=50, optimizer="sgd", learning_rate=0.1)
     wait_for(lambda: job.snapshot().latest is not None)
     job.set_learning_rate(0.01)
     wait_for(lambda: job.snapshot().latest.learning_rate == 0.01)
 
 
 def test_the_layer_statistics_reach_the_snapshot_each_once_and_one_more_epoch_adds_its_own(job_of):
-    job = job_of(threading.BoundedSemaphore(1), batch_size=500)  # 4 steps an epoch: every step recorded
+    job = job_of(ServerSlots(1), batch_size=500)  # 4 steps an epoch: every step recorded
     job.wait()
     snap = job.snapshot()
     recorded = job.trainer.layer_stats  # what the training process recorded, come back with the trainer

@@ -5,7 +5,6 @@ a model of the session.
 """
 import os
 import secrets
-import threading
 
 import streamlit as st
 
@@ -13,15 +12,16 @@ from core.data import DATASETS
 from core.owndata import BASE_DATASET, OwnData
 from core.presets import TrainConfig
 from core.training import estimate_seconds, train_metadata
+from jobs import slots
 from jobs.state import Snapshot
-from jobs.training import MAX_CONCURRENT, TrainingJob
+from jobs.training import TrainingJob
 
 RUN_PARAM = "training"  # in the Train page's address while it trains: the server process that runs the training
 
 
 @st.cache_resource
-def training_slots() -> threading.BoundedSemaphore:
-    return threading.BoundedSemaphore(MAX_CONCURRENT)
+def training_slots() -> slots.ServerSlots | slots.MachineSlots:
+    return slots.training_slots()
 
 
 @st.cache_data(ttl=600, max_entries=100, show_spinner=False)
@@ -34,8 +34,7 @@ def estimated_seconds(config: TrainConfig) -> float:
 def load_factor() -> float:
     """How many times longer than its processor time a training takes now, at most: the processes that want a
     core (the load average of the last minute) per core of this server, 1 when a core is free."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1.0, os.getloadavg()[0] / cores)
+    return max(1.0, os.getloadavg()[0] / slots.cores())
 
 
 @st.cache_resource

@@ -55,8 +55,9 @@ def live_view(drawn_while_active: bool):
 
 def no_training_yet():
     if st.session_state.get(state.LOST_TRAINING):
-        st.warning("The training this page was showing was lost: the server restarted while it trained. The "
-                   "settings are kept; press **Start** to train again.", icon=":material/restart_alt:")
+        st.warning("The training this page was showing was lost: the server process that ran it stopped (a restart, "
+                   "or another process took over). The settings are kept; press **Start** to train again.",
+                   icon=":material/restart_alt:")
     else:
         st.info("No training yet in this session. The charts appear here when you press **Start**.",
                 icon=":material/info:")

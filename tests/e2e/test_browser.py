@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 from core.calibration import DEFAULT_THRESHOLD
 from core.io import load_model
 from core.preprocess import prepare_digit
-from support.browser import CANVAS, CLEAR, ROOT, curve_reach, free_port, process_tree, start_server, stop_server
+from support.browser import (CANVAS, CLEAR, ROOT, curve_reach, free_port, running, start_server, stop_server,
+                             training_processes)
 from tests.e2e.conftest import SHOTS, go, screenshot, settle
 
 PAGES = {"Home": "Neural network from scratch", "Dataset explorer": "The MNIST dataset",
@@ -262,24 +263,6 @@ def test_quick_redraws_and_clear_during_a_prediction_leave_a_consistent_page(pag
     assert page.locator("[data-testid=stMetric]").count() == 0  # no stale prediction for a cleared canvas
 
 
-def running(pid: int) -> bool:
-    """Whether a process still runs (one that has ended but whose parent has not collected it does not)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def training_processes(server_pid: int) -> list:
-    """The server's training processes (`python -m core.worker`) that are running."""
-    def command(pid):
-        try:
-            return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        except OSError:
-            return []
-    return [pid for pid in process_tree(server_pid)[1:] if b"core.worker" in command(pid) and running(pid)]
-
-
 def niceness(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])  # field 19, "nice"
 
@@ -321,7 +304,7 @@ def test_a_server_restart_mid_training_leaves_a_clear_state_and_start_works_agai
         assert not any(map(running, trainings)), "a training outlived its server"
         tab.wait_for_timeout(2000)
         server = start_server(port)
-        tab.get_by_text("the server restarted while it trained").wait_for(timeout=60_000)  # it reconnects by itself
+        tab.get_by_text("the server process that ran it stopped").wait_for(timeout=60_000)  # it reconnects by itself
         settle(tab)
         assert tab.locator(".st-key-loss_chart").count() == 0  # no chart of a training that no longer exists
         hidden = tab.locator("[data-testid=stTextInput]", has_text="Hidden layers").locator("input")

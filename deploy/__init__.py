@@ -1,0 +1,1 @@
+"""Several processes of the app behind a real load balancer (HAProxy): `python -m deploy --processes N`."""
