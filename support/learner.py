@@ -70,6 +70,7 @@ class Learner:
         self.values = {}      # widget id -> WidgetState this learner set: sent again with every request
         self.runs = []        # every run, in order
         self.times = {}       # kind of request -> seconds from sending it to the end of the run that answered it
+        self.timeline = []    # (when it was asked, kind, seconds), on the clock of time.monotonic()
         self.errors = []      # what went wrong: an exception on a page, a run that failed, a lost message
         self.lost = 0         # requests never answered
         self.cookie = ""      # a load balancer's sticky cookie, if any
@@ -94,9 +95,10 @@ class Learner:
         self._reader.cancel()
 
     # --- what a learner does --------------------------------------------------------------
-    async def open(self, page: str, query: str = "", kind: str = "open a page") -> Run:
+    async def open(self, page: str, query: str = "") -> Run:
         """Open a page by its address ("" is Home), as a click on a link or a shared address does."""
         self.query, self.values = query, {}
+        kind = f"open {page or 'home'}{' (a link)' if query else ''}"
         return await self._ask(kind, ClientState(page_name=page, query_string=query), self.pages.get(page))
 
     async def press(self, label: str, kind: str) -> Run:
@@ -145,7 +147,7 @@ class Learner:
             answer = next((run for run in self.runs[seen:] if not run.fragments and run.ended and page in (None, run.page)
                            and run.status == ForwardMsg.FINISHED_SUCCESSFULLY), None)
             if answer is not None:
-                self.times.setdefault(kind, []).append(answer.ended - asked)
+                self._answered(kind, asked, answer.ended)
                 return answer
             self._changed.clear()
             try:
@@ -153,6 +155,10 @@ class Learner:
             except TimeoutError:
                 self.lost += 1
                 raise Unanswered(f"{kind}: no answer in {ANSWER_WITHIN:.0f} s") from None
+
+    def _answered(self, kind: str, asked: float, ended: float):
+        self.times.setdefault(kind, []).append(ended - asked)
+        self.timeline.append((asked, kind, ended - asked))
 
     async def _tick(self, fragment: str, interval: float):
         """A fragment's timer, as the frontend's setInterval: ask for the fragment every `interval` seconds."""
@@ -213,7 +219,7 @@ class Learner:
                 self.errors.append("a page failed to compile")
             for fragment in run.fragments:
                 if fragment in self._asked_fragments:
-                    self.times.setdefault(LIVE_UPDATE, []).append(now - self._asked_fragments.pop(fragment))
+                    self._answered(LIVE_UPDATE, self._asked_fragments.pop(fragment), now)
 
     def _element(self, element):
         kind = element.WhichOneof("type")

@@ -1,0 +1,27 @@
+"""The short version of benchmarks/class_load.py: a class of browserless learners (support/learner.py) on one app
+process, and through HAProxy on two. No timings are asserted (shared machines are noisy); the benchmark prints them."""
+import pytest
+
+from support.class_lesson import DIGITS, START, run
+from support.learner import LIVE_UPDATE
+
+LEARNERS = 6
+
+
+@pytest.mark.parametrize("balanced", [0, 2], ids=["one process", "two behind HAProxy"])
+def test_a_class_without_browsers_trains_draws_and_leaves_nothing_running(balanced):
+    figures = run(LEARNERS, arrive_over=5, balanced=balanced)
+    assert figures["errors"] == 0, figures["error texts"]  # no exception on a page, no lost message
+    assert figures["own model"] == LEARNERS  # each ends with a model it trained itself, never another's
+    assert figures["predictions"] == LEARNERS * DIGITS  # every drawing answered with a prediction
+    times = figures["times"]
+    for kind in ("open home", "open train (a link)", START, "open draw", "open weights", "open evaluate"):
+        assert len(times[kind]) == LEARNERS, kind  # each request answered once, by a run of its own page
+    assert len(times["drawing -> prediction"]) == LEARNERS * DIGITS
+    assert times[LIVE_UPDATE]  # the Train page's timers asked for live updates and got them
+    assert figures["memory"][1] < 1500  # peak MB of the app and its trainings
+    assert figures["trainings"] == (figures["trainings"][0], 0) and figures["trainings"][0] >= 1  # none left
+    assert figures["idle after"] < 60
+    if balanced:
+        assert sorted(figures["spread"]) == ["app1", "app2"]  # the learners were spread over both processes
+        assert sum(figures["spread"].values()) == LEARNERS
