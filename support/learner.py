@@ -45,6 +45,7 @@ class Run:
     ended: float = 0.0
     status: int = -1
     texts: list = field(default_factory=list)  # what it showed in words (markdown, alerts, metrics), in order
+    elements: list = field(default_factory=list)  # the kind of each element it showed, in order
 
 
 def drawing_value(image: np.ndarray) -> str:
@@ -77,6 +78,7 @@ class Learner:
         self._timers = {}     # fragment id -> (interval, task): the fragments' timers
         self._asked_fragments = {}  # fragment id -> when its timer asked (the first ask not yet answered)
         self._cached = {}     # hash -> a large message the server sent: it sends a reference to it when it repeats it
+        self.references = 0   # messages the server sent as a reference to one kept here
         self._changed = asyncio.Event()
         self._ws = self._reader = None
 
@@ -96,7 +98,9 @@ class Learner:
 
     # --- what a learner does --------------------------------------------------------------
     async def open(self, page: str, query: str = "") -> Run:
-        """Open a page by its address ("" is Home), as a click on a link or a shared address does."""
+        """Open a page by its address ("" is Home), as a click on a link or a shared address does. The frontend drops
+        the fragments' timers at the click (a timer's request after it would be for a page no longer shown)."""
+        self._stop_timers()
         self.query, self.values = query, {}
         kind = f"open {page or 'home'}{' (a link)' if query else ''}"
         return await self._ask(kind, ClientState(page_name=page, query_string=query), self.pages.get(page))
@@ -142,7 +146,7 @@ class Learner:
         """Send a request and wait for its answer: the first whole run of `page` (any page if None) that began
         after the request and ran to its end (a run the page itself asked for before may still be under way)."""
         asked, seen = time.monotonic(), len(self.runs)
-        await self._ws.send(BackMsg(rerun_script=state).SerializeToString())
+        await self._send(state)
         while True:
             answer = next((run for run in self.runs[seen:] if not run.fragments and run.ended and page in (None, run.page)
                            and run.status == ForwardMsg.FINISHED_SUCCESSFULLY), None)
@@ -165,7 +169,12 @@ class Learner:
         while True:
             await asyncio.sleep(interval)
             self._asked_fragments.setdefault(fragment, time.monotonic())
-            await self._ws.send(BackMsg(rerun_script=self._state(fragment=fragment)).SerializeToString())
+            await self._send(self._state(fragment=fragment))
+
+    async def _send(self, state: ClientState):
+        """Ask for a run, naming the large messages this learner keeps (the server then sends a reference)."""
+        state.cached_message_hashes.extend(self._cached)
+        await self._ws.send(BackMsg(rerun_script=state).SerializeToString())
 
     def _stop_timers(self, fragments=None):
         for fragment in list(self._timers) if fragments is None else fragments:
@@ -187,7 +196,7 @@ class Learner:
         if message.metadata.cacheable:
             self._cached[message.hash] = message
         elif message.WhichOneof("type") == "ref_hash":  # the frontend's cache: the message it names, anew
-            message = self._cached[message.ref_hash]
+            message, self.references = self._cached[message.ref_hash], self.references + 1
         kind, now = message.WhichOneof("type"), time.monotonic()
         if kind == "new_session":
             fragments = tuple(message.metadata.run.fragment_ids)
@@ -224,6 +233,7 @@ class Learner:
     def _element(self, element):
         kind = element.WhichOneof("type")
         body = getattr(element, kind)
+        self.runs[-1].elements.append(kind)
         if kind == "exception":
             where = " < ".join(line.strip() for line in body.stack_trace[::-1] if line.strip().startswith("File"))
             self.errors.append(f"an exception on the page: {body.type}: {body.message}"[:300] + f" at {where}"[:900])

@@ -3,6 +3,8 @@
 Each test here is one line of RELIABILITY.md.
 """
 import io
+import tomllib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -209,3 +211,12 @@ def test_a_second_training_after_the_first_is_a_new_run(app):
         assert job.name == f"Run {run}" and job.status == "done"
     options = picker(app).options
     assert sum(o.startswith("Run ") for o in options) == 2  # both runs are kept as models
+
+
+def test_a_busy_server_neither_collects_garbage_after_every_run_nor_watches_its_files():
+    """Streamlit's defaults cost a class most of the server: a full garbage collection after every script run (55 %
+    of the script runs' time with 20 learners) and a walk over every module's file after each (RELIABILITY.md, "A
+    class at once, without browsers")."""
+    config = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
+    assert config["server"]["fileWatcherType"] == "none"
