@@ -8,6 +8,9 @@ Evaluate. Learners arrive evenly over `arrive_over` seconds and think 1-3 s betw
 tabs play the load test's class alongside (support/class_play.py) and show what a learner sees.
 """
 import asyncio
+import base64
+import io
+import json
 import random
 import shutil
 import statistics
@@ -16,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
+from PIL import Image
 
 from support.browser import CHROMIUM_FLAGS, ROOT, cpu_busy, cpu_seconds
 from support.learner import LIVE_UPDATE, Learner, Unanswered
@@ -28,6 +32,17 @@ DIGITS = 5
 WINDOW = 15  # seconds: actions are also summed up by when in the class they were asked
 FINISH_WITHIN = 600  # seconds a learner watches before its training counts as lost
 DRAWINGS = np.load(ROOT / "tests" / "data" / "drawn_digits.npz")["images"]
+
+
+def drawing_value(image: np.ndarray) -> str:
+    """The canvas's value for a (28, 28) uint8 digit, as streamlit-drawable-canvas sends it: the 280 x 280 picture
+    (white ink on black, as drawn) as a PNG data URL, and Fabric.js's description of the canvas."""
+    big = np.kron(image, np.ones((10, 10), np.uint8))
+    rgba = np.dstack([big, big, big, np.full_like(big, 255)])
+    png = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(png, "PNG")
+    url = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+    return json.dumps({"drawing": {"raw": {"version": "7.4.0", "objects": [], "background": "#000000"}, "data": url}})
 
 
 @dataclass
@@ -71,7 +86,7 @@ async def lesson(url: str, me: Lesson, delay: float, think: random.Random):
             await learner.open("draw")
             for i in range(DIGITS):
                 await pause()
-                run = await learner.draw(DRAWINGS[(me.number * DIGITS + i) % len(DRAWINGS)], DRAW)
+                run = await learner.draw(drawing_value(DRAWINGS[(me.number * DIGITS + i) % len(DRAWINGS)]), DRAW)
                 me.predictions += any(text.startswith("Prediction") for text in run.texts)
             me.stage = "on Weights, Evaluate"
             for page in ("weights", "evaluate"):

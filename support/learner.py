@@ -4,7 +4,8 @@ frontend sends (streamlit.proto), so that a class of them loads the server as a 
 What it sends, as the frontend does: a page opened by name with its address (`rerun_script` with
 `page_name` and `query_string`); a button pressed (the button's `trigger_value`, found by its label in the
 page the server sent); a drawing (the canvas component's JSON value: the picture as a PNG data URL); with each
-request the values it has set before. What it honours: the server's `auto_rerun` messages (each fragment asks
+request the values it has set before and the hashes of the large messages it keeps (the server then sends a
+repeated one as a reference). What it honours: the server's `auto_rerun` messages (each fragment asks
 to be rerun every so many seconds; the frontend keeps one timer per fragment, drops all of them when a whole
 page runs, and stops those `stop_auto_rerun` names) and `page_info_changed` (the page rewrote its address).
 
@@ -12,15 +13,10 @@ Each request is timed from its sending to the end of the run that answered it; a
 answered within ANSWER_WITHIN is a lost message. Used by benchmarks/class_load.py and its short test.
 """
 import asyncio
-import base64
-import io
-import json
 import time
 import urllib.request
 from dataclasses import dataclass, field
 
-import numpy as np
-from PIL import Image
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -46,17 +42,6 @@ class Run:
     status: int = -1
     texts: list = field(default_factory=list)  # what it showed in words (markdown, alerts, metrics), in order
     elements: list = field(default_factory=list)  # the kind of each element it showed, in order
-
-
-def drawing_value(image: np.ndarray) -> str:
-    """The canvas's value for a (28, 28) uint8 digit, as streamlit-drawable-canvas sends it: the 280 x 280 picture
-    (white ink on black, as drawn) as a PNG data URL, and Fabric.js's description of the canvas."""
-    big = np.kron(image, np.ones((10, 10), np.uint8))
-    rgba = np.dstack([big, big, big, np.full_like(big, 255)])
-    png = io.BytesIO()
-    Image.fromarray(rgba, "RGBA").save(png, "PNG")
-    url = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
-    return json.dumps({"drawing": {"raw": {"version": "7.4.0", "objects": [], "background": "#000000"}, "data": url}})
 
 
 class Learner:
@@ -110,10 +95,10 @@ class Learner:
         trigger = WidgetState(id=self.widgets[label], trigger_value=True)
         return await self._ask(kind, self._state(trigger), self.page)
 
-    async def draw(self, image: np.ndarray, kind: str = "drawing -> prediction") -> Run:
-        """Send a drawing as the canvas does when the pen lifts."""
+    async def draw(self, value: str, kind: str = "drawing -> prediction") -> Run:
+        """Send a drawing as the canvas does when the pen lifts: `value` is the canvas component's JSON value."""
         canvas = self.widgets[CANVAS_KEY]
-        self.values[canvas] = WidgetState(id=canvas, json_value=drawing_value(image))
+        self.values[canvas] = WidgetState(id=canvas, json_value=value)
         return await self._ask(kind, self._state(), self.page)
 
     async def watch(self, until, timeout: float) -> bool:
