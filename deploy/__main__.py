@@ -69,7 +69,7 @@ def main(argv=None) -> int:
     try:
         apps = [] if args.addresses else launch_apps(args.processes, run_dir)
         for i, (process, port) in enumerate(apps, 1):
-            wait_until_healthy(process, port)
+            wait_until_healthy(process, f"http://127.0.0.1:{port}")
             print(f"app{i}: 127.0.0.1:{port}, process {process.pid}, log {run_dir}/app{i}.log", flush=True)
         config = run_dir / "haproxy.cfg"
         config.write_text(config_text(f"{args.host}:{args.port}", args.addresses or

@@ -28,18 +28,19 @@ def launch(port: int, log=subprocess.DEVNULL, checkout: Path = ROOT, env: dict |
         stdout=log, stderr=subprocess.STDOUT)
 
 
-def wait_until_healthy(process: subprocess.Popen, port: int, timeout: float = 60):
-    """Return once the process answers its health check; stop it and raise if it ends or takes too long."""
+def wait_until_healthy(process: subprocess.Popen, url: str, timeout: float = 60):
+    """Return once `url` answers its health check (a balancer's: once a process behind it does); stop the process
+    and raise if it ends or takes too long."""
     deadline = time.monotonic() + timeout
     while True:
         try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{port}{HEALTH}", timeout=2).status == 200:
+            if urllib.request.urlopen(f"{url}{HEALTH}", timeout=2).status == 200:
                 return
         except OSError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             stop_server(process)
-            raise RuntimeError(f"streamlit did not start on port {port}; see its log")
+            raise RuntimeError(f"{url} did not answer in {timeout:.0f} s; see its log")
         time.sleep(0.05)  # page_times measures from here: the moment it answers
 
 
@@ -47,7 +48,7 @@ def start_server(port: int, log=subprocess.DEVNULL, checkout: Path = ROOT, env: 
     """`streamlit run app.py` of a checkout (this one by default) on 127.0.0.1:port, returned once it answers its
     health check."""
     process = launch(port, log, checkout, env)
-    wait_until_healthy(process, port)
+    wait_until_healthy(process, f"http://127.0.0.1:{port}")
     return process
 
 

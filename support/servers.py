@@ -4,10 +4,8 @@ import os
 import re
 import subprocess
 import sys
-import time
-import urllib.request
 
-from support.browser import ROOT, free_port, start_server, stop_server
+from deploy.servers import ROOT, free_port, start_server, stop_server, wait_until_healthy
 
 
 @contextlib.contextmanager
@@ -28,7 +26,7 @@ def started(balanced: int = 0, pin: bool = False):
     url = f"http://127.0.0.1:{port}"
     try:
         apps = [url] if not balanced else app_addresses(process, balanced)
-        answering(url, process)
+        wait_until_healthy(process, url, timeout=90)
         yield url, process.pid, apps
     finally:
         stop_server(process)
@@ -44,17 +42,3 @@ def app_addresses(deployment, count: int) -> list:
             raise RuntimeError("python -m deploy ended before its app processes answered")
         apps += [f"http://{address}" for address in re.findall(r"^app\d+: (\S+?),", line)]
     return apps
-
-
-def answering(url: str, process, within: float = 90.0):
-    """Wait until the app answers its health check (through the balancer: until a server behind it does)."""
-    deadline = time.monotonic() + within
-    while True:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                return
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"the app at {url} did not answer in {within:.0f} s")
-        time.sleep(0.1)

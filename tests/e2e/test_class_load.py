@@ -13,7 +13,8 @@ LEARNERS = 6
 
 @pytest.mark.parametrize("balanced", [0, 2], ids=["one process", "two behind HAProxy"])
 def test_a_class_without_browsers_trains_draws_and_leaves_nothing_running(balanced):
-    figures = run(LEARNERS, arrive_over=5, balanced=balanced)
+    with ThreadPoolExecutor(1) as pool:  # its own thread: the browser fixtures' event loop stays out of the way
+        figures = pool.submit(run, LEARNERS, arrive_over=5, balanced=balanced).result()
     assert figures["errors"] == 0, figures["error texts"]  # no exception on a page, no lost message
     assert figures["own model"] == LEARNERS  # each ends with a model it trained itself, never another's
     assert figures["predictions"] == LEARNERS * DIGITS  # every drawing answered with a prediction
