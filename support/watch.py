@@ -16,7 +16,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from support.browser import process_tree
+from support.browser import process_tree, training_processes
 
 
 class Wire:
@@ -125,10 +125,10 @@ class ServerWatch(threading.Thread):
 
     def read(self) -> tuple:
         """(MB, threads, trainings): memory is the sum of the processes' proportional set sizes (PSS), which
-        counts the pages they share once; trainings are the `core.worker` processes in the tree."""
+        counts the pages they share once; trainings are the running `core.worker` processes in the tree."""
         tree = process_tree(self.pid)
         status = dict(line.split(":", 1) for line in open(f"/proc/{self.pid}/status"))
-        return sum(pss_mb(pid) for pid in tree), int(status["Threads"]), sum(map(is_training, tree))
+        return sum(pss_mb(pid) for pid in tree), int(status["Threads"]), len(training_processes(self.pid))
 
     def run(self):
         while self.running:
@@ -184,13 +184,6 @@ class MachineBusy:
         now = self.read()
         self.shares.append(1 - (now[1] - self.last[1]) / max(now[0] - self.last[0], 1))
         self.last = now
-
-
-def is_training(pid: int) -> bool:
-    try:
-        return b"core.worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False  # ended meanwhile
 
 
 def pss_mb(pid: int) -> float:
